@@ -1,0 +1,128 @@
+"""Bearer and checkout tokens (PyJWT, HS256, signed with RENEWALS_SECRET_KEY)."""
+
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+import jwt
+
+from renewals.domain.enums import Role
+
+ALGORITHM = "HS256"
+ISSUER = "renewals"
+
+
+class AuthError(Exception):
+    """A missing, expired or forged token."""
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    """Who is asking: a role and, for buyers and partners, their CSN."""
+
+    role: Role
+    customer_csn: str | None = None
+    partner_csn: str | None = None
+    subject: str = ""
+
+    @property
+    def scope(self) -> str:
+        """A stable identity for idempotency keys."""
+        return f"{self.role.value}:{self.customer_csn or self.partner_csn or '*'}:{self.subject}"
+
+
+def mint_token(
+    secret: str,
+    role: Role,
+    *,
+    customer_csn: str | None = None,
+    partner_csn: str | None = None,
+    subject: str | None = None,
+    ttl: timedelta = timedelta(hours=12),
+) -> str:
+    if role == Role.BUYER and not customer_csn:
+        raise ValueError("a buyer token needs --customer CSN")
+    if role == Role.PARTNER and not partner_csn:
+        raise ValueError("a partner token needs --partner CSN")
+    now = datetime.now(UTC)
+    claims = {
+        "iss": ISSUER,
+        "typ": "bearer",
+        "sub": subject or f"{role.value}-{customer_csn or partner_csn or 'team'}",
+        "role": role.value,
+        "iat": now,
+        "exp": now + ttl,
+    }
+    if role == Role.BUYER:
+        claims["csn"] = customer_csn
+    if role == Role.PARTNER:
+        claims["csn"] = partner_csn
+    return jwt.encode(claims, secret, algorithm=ALGORITHM)
+
+
+def read_bearer(secret: str, token: str) -> Viewer:
+    try:
+        claims = jwt.decode(
+            token,
+            secret,
+            algorithms=[ALGORITHM],
+            issuer=ISSUER,
+            options={"require": ["exp", "iat", "role", "sub"]},
+        )
+        role = Role(claims["role"])
+    except (jwt.PyJWTError, ValueError) as e:
+        raise AuthError(str(e)) from e
+    if claims.get("typ") != "bearer":
+        raise AuthError("not a bearer token")
+    csn = claims.get("csn")
+    if role in (Role.BUYER, Role.PARTNER) and not csn:
+        raise AuthError("token without CSN")
+    return Viewer(
+        role,
+        customer_csn=csn if role == Role.BUYER else None,
+        partner_csn=csn if role == Role.PARTNER else None,
+        subject=str(claims["sub"]),
+    )
+
+
+def parse_authorization(value: str | None) -> str | None:
+    """The token of an `Authorization: Bearer <token>` value, or None."""
+    if not value:
+        return None
+    scheme, _, token = value.strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise AuthError("expected 'Bearer <token>'")
+    return token.strip()
+
+
+def new_nonce() -> str:
+    return secrets.token_urlsafe(16)
+
+
+def mint_checkout_token(secret: str, quote_id: int, nonce: str, expires_on: date) -> str:
+    """R13: accepts this quote alone; expires with it (business date); usable once (the nonce)."""
+    claims = {
+        "iss": ISSUER,
+        "typ": "checkout",
+        "qid": quote_id,
+        "nonce": nonce,
+        "until": expires_on.isoformat(),
+    }
+    return jwt.encode(claims, secret, algorithm=ALGORITHM)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckoutClaims:
+    quote_id: int
+    nonce: str
+    until: date
+
+
+def read_checkout_token(secret: str, token: str) -> CheckoutClaims:
+    try:
+        claims = jwt.decode(token, secret, algorithms=[ALGORITHM], issuer=ISSUER)
+        if claims.get("typ") != "checkout":
+            raise AuthError("not a checkout token")
+        return CheckoutClaims(int(claims["qid"]), str(claims["nonce"]), date.fromisoformat(claims["until"]))
+    except (jwt.PyJWTError, KeyError, ValueError, TypeError) as e:
+        raise AuthError(str(e)) from e

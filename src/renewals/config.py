@@ -1,0 +1,33 @@
+"""Settings from RENEWALS_* environment variables, read when asked (never at import time)."""
+
+from datetime import date
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every knob of the service; see the configuration table in README.md."""
+
+    model_config = SettingsConfigDict(env_prefix="RENEWALS_", extra="ignore")
+
+    database_url: str = "sqlite+aiosqlite:///./renewals.db"
+    today: date | None = None
+    secret_key: str | None = None
+    smtp_url: str | None = None
+    smtp_from: str = "quotes@renewals.example"
+    public_url: str = "http://127.0.0.1:8000"
+    dev_mode: bool = False
+    introspection: bool = True
+    token_ttl_hours: int = Field(default=12, ge=1)
+    max_query_depth: int = Field(default=10, ge=1)
+    max_aliases: int = Field(default=30, ge=1)
+    max_tokens: int = Field(default=2000, ge=1)
+    pool_size: int = Field(default=10, ge=1)
+    worker_interval_seconds: float = Field(default=0.5, gt=0)
+    jobs_interval_seconds: float = Field(default=300, gt=0)
+    log_level: str = "INFO"
+
+
+def load_settings(**overrides: object) -> Settings:
+    return Settings(**overrides)  # type: ignore[arg-type]

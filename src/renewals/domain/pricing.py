@@ -1,0 +1,129 @@
+"""R11 pricing: price list × seats, every matching promotion, half-up to cents per line."""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from renewals.domain.enums import ErrorCode, Term
+from renewals.domain.errors import DomainError, Problem
+from renewals.domain.values import PriceKey, Promotion
+
+CENT = Decimal("0.01")
+HUNDRED = Decimal(100)
+
+
+def to_cents(amount: Decimal) -> Decimal:
+    """The stated rounding rule: half-up to cents."""
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True, slots=True)
+class LineRequest:
+    subscription_id: int
+    product: str
+    term: Term
+    currency: str
+    seats: int
+
+
+@dataclass(frozen=True, slots=True)
+class LineDiscount:
+    code: str
+    description: str
+    amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class PricedLine:
+    subscription_id: int
+    unit_price: Decimal
+    seats: int
+    subtotal: Decimal
+    discounts: tuple[LineDiscount, ...]
+
+    @property
+    def discount(self) -> Decimal:
+        return sum((d.amount for d in self.discounts), Decimal("0.00"))
+
+    @property
+    def total(self) -> Decimal:
+        return self.subtotal - self.discount
+
+
+@dataclass(frozen=True, slots=True)
+class AppliedPromotion:
+    code: str
+    description: str
+    discount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class PricedQuote:
+    lines: tuple[PricedLine, ...]
+    promotions: tuple[AppliedPromotion, ...]
+
+    @property
+    def subtotal(self) -> Decimal:
+        return sum((line.subtotal for line in self.lines), Decimal("0.00"))
+
+    @property
+    def discount_total(self) -> Decimal:
+        return sum((line.discount for line in self.lines), Decimal("0.00"))
+
+    @property
+    def total(self) -> Decimal:
+        return self.subtotal - self.discount_total
+
+
+def price_line(
+    line: LineRequest, unit_price: Decimal, promotions: Sequence[Promotion], on: date
+) -> PricedLine:
+    """One line: each matching promotion takes its percentage of the line subtotal."""
+    subtotal = to_cents(unit_price * line.seats)
+    discounts = tuple(
+        LineDiscount(p.code, p.description, to_cents(subtotal * p.percent_off / HUNDRED))
+        for p in promotions
+        if p.applies_to(line.product, line.term, on)
+    )
+    taken = sum((d.amount for d in discounts), Decimal("0.00"))
+    if taken > subtotal:  # stacked promotions never make a line negative
+        discounts = discounts[:-1] + (
+            LineDiscount(
+                discounts[-1].code,
+                discounts[-1].description,
+                discounts[-1].amount - (taken - subtotal),
+            ),
+        )
+    return PricedLine(line.subscription_id, unit_price, line.seats, subtotal, discounts)
+
+
+def price_quote(
+    lines: Sequence[LineRequest],
+    price_book: Mapping[PriceKey, Decimal],
+    promotions: Sequence[Promotion],
+    on: date,
+) -> PricedQuote:
+    """Prices every line or raises PRICE_UNAVAILABLE naming each line without a price."""
+    missing = [
+        Problem(
+            ErrorCode.PRICE_UNAVAILABLE,
+            f"No price for {line.product} ({line.term.value}, {line.currency}).",
+            ("input", "subscriptionIds", str(index)),
+        )
+        for index, line in enumerate(lines)
+        if PriceKey(line.product, line.term, line.currency) not in price_book
+    ]
+    if missing:
+        raise DomainError(missing)
+    priced = tuple(
+        price_line(line, price_book[PriceKey(line.product, line.term, line.currency)], promotions, on)
+        for line in lines
+    )
+    applied: dict[str, AppliedPromotion] = {}
+    for line in priced:
+        for d in line.discounts:
+            previous = applied.get(d.code)
+            amount = d.amount + (previous.discount if previous else Decimal("0.00"))
+            applied[d.code] = AppliedPromotion(d.code, d.description, amount)
+    return PricedQuote(priced, tuple(applied.values()))

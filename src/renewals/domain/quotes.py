@@ -1,0 +1,332 @@
+"""Quote rules: what a renewal request may ask for (R02–R10) and how a quote's status moves."""
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from renewals.domain.eligibility import ELIGIBLE_OFFERINGS
+from renewals.domain.enums import (
+    ErrorCode,
+    PaymentMethod,
+    QuoteOrigin,
+    QuoteStatus,
+    QuoteType,
+    Role,
+    Term,
+)
+from renewals.domain.errors import DomainError, Problem
+from renewals.domain.values import SubscriptionFacts
+from renewals.domain.windows import renewal_window
+
+MAX_EXTRA_RECIPIENTS = 4
+QUOTE_VALIDITY_DAYS = 30
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+NEW_CREDIT_LINE_METHODS = frozenset({PaymentMethod.INVOICE})
+
+
+@dataclass(frozen=True, slots=True)
+class LineChange:
+    subscription_id: int
+    seats: int | None = None
+    term: Term | None = None
+    type: QuoteType | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    email: str
+    name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RenewalRequest:
+    """A validated-by-shape request: ids already resolved to visible subscriptions."""
+
+    subscriptions: Sequence[SubscriptionFacts]
+    changes: Sequence[LineChange] = ()
+    recipients: Sequence[Recipient] = ()
+    disable_auto_renew: bool = False
+    currency: str | None = None
+    payment_method: PaymentMethod | None = None
+    start_date: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedLine:
+    subscription: SubscriptionFacts
+    seats: int
+    term: Term
+
+    @property
+    def changes_subscription(self) -> bool:
+        return self.seats != self.subscription.seats or self.term != self.subscription.term
+
+
+def origin_for(role: Role) -> QuoteOrigin:
+    return {
+        Role.BUYER: QuoteOrigin.SELF_SERVICE,
+        Role.PARTNER: QuoteOrigin.PARTNER,
+        Role.SALES: QuoteOrigin.SALES,
+    }[role]
+
+
+def plan_renewal(
+    request: RenewalRequest,
+    today: date,
+    *,
+    origin: QuoteOrigin,
+    open_quote_subscription_ids: frozenset[int],
+    customer_emails: frozenset[str] = frozenset(),
+    problems: list[Problem] | None = None,
+) -> list[PlannedLine]:
+    """Checks every rule at once; returns the lines or raises DomainError listing every problem."""
+    problems = list(problems or [])
+    subs = list(request.subscriptions)
+    ids = "input", "subscriptionIds"
+    if not subs and not problems:
+        problems.append(Problem(ErrorCode.EMPTY_SELECTION, "Select at least one subscription.", ids))
+    for index, sub in enumerate(subs):
+        here = (*ids, str(index))
+        if not renewal_window(sub.end_date).is_open(today):
+            problems.append(
+                Problem(
+                    ErrorCode.OUTSIDE_RENEWAL_WINDOW,
+                    f"{sub.number} can be renewed by quote from 90 days before to 45 days after "
+                    f"its end date {sub.end_date.isoformat()}.",
+                    here,
+                )
+            )
+        if sub.offering_type not in ELIGIBLE_OFFERINGS:
+            problems.append(
+                Problem(
+                    ErrorCode.OFFERING_NOT_ELIGIBLE,
+                    f"{sub.number} is a {sub.offering_type.value} offering, which cannot be renewed "
+                    "by quote.",
+                    here,
+                )
+            )
+        if sub.id in open_quote_subscription_ids:
+            problems.append(
+                Problem(
+                    ErrorCode.ALREADY_ON_OPEN_QUOTE, f"{sub.number} is already on an open quote.", here
+                )
+            )
+    problems += _mix_problems(subs)
+    problems += _r10_input_problems(request, subs, today)
+    lines = _planned_lines(request, subs, problems)
+    problems += _recipient_problems(request.recipients, origin, customer_emails)
+    if problems:
+        raise DomainError(problems)
+    return lines
+
+
+def _mix_problems(subs: Sequence[SubscriptionFacts]) -> list[Problem]:
+    """R04, R08, R09: one customer, currency, payment method and reseller per quote."""
+    field = ("input", "subscriptionIds")
+    checks = (
+        (ErrorCode.MIXED_CUSTOMERS, "customers", lambda s: s.customer_csn),
+        (ErrorCode.MIXED_CURRENCIES, "currencies", lambda s: s.currency),
+        (ErrorCode.MIXED_PAYMENT_METHODS, "payment methods", lambda s: s.payment_method),
+        (ErrorCode.RESELLER_MISMATCH, "resellers of record", lambda s: s.reseller_csn),
+    )
+    return [
+        Problem(code, f"All subscriptions on one quote must share one of {what}.", field)
+        for code, what, attribute in checks
+        if len({attribute(s) for s in subs}) > 1
+    ]
+
+
+def _r10_input_problems(
+    request: RenewalRequest, subs: Sequence[SubscriptionFacts], today: date
+) -> list[Problem]:
+    problems = []
+    currencies = {s.currency for s in subs}
+    if request.currency is not None and currencies and request.currency not in currencies:
+        problems.append(
+            Problem(
+                ErrorCode.CURRENCY_CHANGE_NOT_ALLOWED,
+                "A renewal keeps the subscriptions' currency.",
+                ("input", "currency"),
+            )
+        )
+    methods = {s.payment_method for s in subs}
+    if request.payment_method is not None and methods and request.payment_method not in methods:
+        if request.payment_method in NEW_CREDIT_LINE_METHODS:
+            problems.append(
+                Problem(
+                    ErrorCode.NEW_CREDIT_LINE_NOT_ALLOWED,
+                    "A renewal quote cannot open a new credit line.",
+                    ("input", "paymentMethod"),
+                )
+            )
+        else:
+            problems.append(
+                Problem(
+                    ErrorCode.INVALID_INPUT,
+                    "A renewal keeps the subscriptions' payment method.",
+                    ("input", "paymentMethod"),
+                )
+            )
+    if request.start_date is not None and request.start_date > today:
+        problems.append(
+            Problem(
+                ErrorCode.FUTURE_START_DATE_NOT_ALLOWED,
+                "A quote cannot ask for a start date in the future.",
+                ("input", "startDate"),
+            )
+        )
+    return problems
+
+
+def _planned_lines(
+    request: RenewalRequest, subs: Sequence[SubscriptionFacts], problems: list[Problem]
+) -> list[PlannedLine]:
+    by_id = {s.id: s for s in subs}
+    changes: dict[int, LineChange] = {}
+    types = {QuoteType.RENEWAL}
+    for index, change in enumerate(request.changes):
+        here = ("input", "changes", str(index))
+        sub = by_id.get(change.subscription_id)
+        if sub is None:
+            problems.append(
+                Problem(
+                    ErrorCode.INVALID_INPUT,
+                    "A change must name a subscription of the selection.",
+                    (*here, "subscriptionId"),
+                )
+            )
+            continue
+        if change.subscription_id in changes:
+            problems.append(
+                Problem(ErrorCode.INVALID_INPUT, f"{sub.number} is changed twice.", here)
+            )
+            continue
+        changes[change.subscription_id] = change
+        if change.type is not None:
+            types.add(change.type)
+        if change.seats is not None and change.seats < 1:
+            problems.append(
+                Problem(ErrorCode.INVALID_INPUT, "Seats must be at least 1.", (*here, "seats"))
+            )
+        elif change.seats is not None and change.seats > sub.seats:
+            problems.append(
+                Problem(
+                    ErrorCode.SEAT_INCREASE_NOT_ALLOWED,
+                    f"{sub.number} has {sub.seats} seats; a renewal quote cannot add seats.",
+                    (*here, "seats"),
+                )
+            )
+    if len(types) > 1:
+        problems.append(
+            Problem(
+                ErrorCode.MIXED_QUOTE_TYPES,
+                "Renewal quotes cannot be combined with new purchases or co-terms (R07).",
+                ("input", "changes"),
+            )
+        )
+    lines = []
+    for sub in subs:
+        change = changes.get(sub.id)
+        line = PlannedLine(
+            sub,
+            change.seats if change and change.seats is not None else sub.seats,
+            change.term if change and change.term is not None else sub.term,
+        )
+        if line.changes_subscription and sub.auto_renew and not request.disable_auto_renew:
+            index = list(request.changes).index(change)
+            problems.append(
+                Problem(
+                    ErrorCode.AUTO_RENEW_ENABLED,
+                    f"{sub.number} renews automatically; switch auto-renew off "
+                    "(disableAutoRenew: true) to change its term or seats (R02).",
+                    ("input", "changes", str(index)),
+                )
+            )
+        lines.append(line)
+    return lines
+
+
+def _recipient_problems(
+    recipients: Sequence[Recipient], origin: QuoteOrigin, customer_emails: frozenset[str]
+) -> list[Problem]:
+    """R03/R04: at most four recipients; partner and sales quotes also reach customer contacts."""
+    problems = [
+        Problem(
+            ErrorCode.INVALID_EMAIL,
+            f"{r.email!r} is not an email address.",
+            ("input", "recipients", str(i), "email"),
+        )
+        for i, r in enumerate(recipients)
+        if not EMAIL_PATTERN.match(r.email.strip())
+    ]
+    counted = {r.email.strip().lower() for r in recipients}
+    if origin in (QuoteOrigin.PARTNER, QuoteOrigin.SALES):
+        counted -= customer_emails
+    if len(counted) > MAX_EXTRA_RECIPIENTS:
+        problems.append(
+            Problem(
+                ErrorCode.TOO_MANY_RECIPIENTS,
+                f"A quote can have at most {MAX_EXTRA_RECIPIENTS} recipients; "
+                f"{len(counted)} were given.",
+                ("input", "recipients"),
+            )
+        )
+    return problems
+
+
+def quote_expires_on(created_on: date, end_dates: Sequence[date]) -> date:
+    """The earlier of 30 days after creation and the close of the subscriptions' windows."""
+    closes = [renewal_window(end).closes_on for end in end_dates]
+    return min([created_on + timedelta(days=QUOTE_VALIDITY_DAYS), *closes])
+
+
+TRANSITIONS: dict[QuoteStatus, frozenset[QuoteStatus]] = {
+    QuoteStatus.FINALIZING: frozenset(
+        {QuoteStatus.QUOTED, QuoteStatus.FAILED, QuoteStatus.CANCELLED, QuoteStatus.EXPIRED}
+    ),
+    QuoteStatus.QUOTED: frozenset(
+        {QuoteStatus.ORDER_SUBMITTED, QuoteStatus.EXPIRED, QuoteStatus.CANCELLED}
+    ),
+    QuoteStatus.ORDER_SUBMITTED: frozenset({QuoteStatus.ORDERED, QuoteStatus.FAILED}),
+}
+
+
+def check_transition(current: QuoteStatus, target: QuoteStatus) -> None:
+    """The quote state machine; anything else is QUOTE_NOT_OPEN."""
+    if target not in TRANSITIONS.get(current, frozenset()):
+        raise DomainError.one(
+            ErrorCode.QUOTE_NOT_OPEN,
+            f"The quote is {current.value} and cannot become {target.value}.",
+        )
+
+
+def check_acceptable(status: QuoteStatus, expires_on: date, today: date) -> None:
+    """Only an open, unexpired, finalized quote can be bought."""
+    if status in (QuoteStatus.QUOTED, QuoteStatus.FINALIZING) and today > expires_on:
+        raise DomainError.one(ErrorCode.QUOTE_EXPIRED, f"The quote expired on {expires_on}.")
+    if status == QuoteStatus.EXPIRED:
+        raise DomainError.one(ErrorCode.QUOTE_EXPIRED, f"The quote expired on {expires_on}.")
+    if status != QuoteStatus.QUOTED:
+        raise DomainError.one(
+            ErrorCode.QUOTE_NOT_OPEN, f"The quote is {status.value} and cannot be accepted."
+        )
+
+
+def check_cancel(role: Role | None, status: QuoteStatus) -> None:
+    """R10: buyers cannot cancel a quote; partners and sales can, while it is open."""
+    if role not in (Role.PARTNER, Role.SALES):
+        raise DomainError.one(
+            ErrorCode.CANCEL_NOT_ALLOWED,
+            "Buyers cannot cancel a quote; ask your partner or the sales team.",
+        )
+    check_transition(status, QuoteStatus.CANCELLED)
+
+
+def is_due_for_automatic_quote(sub: SubscriptionFacts, today: date) -> bool:
+    """R12: annual and multi-year terms, from 30 days before the end date (missed days caught up)."""
+    return (
+        sub.term != Term.MONTHLY
+        and sub.end_date - timedelta(days=QUOTE_VALIDITY_DAYS) <= today
+        and renewal_window(sub.end_date).is_open(today)
+    )

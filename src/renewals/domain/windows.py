@@ -1,0 +1,42 @@
+"""R01 renewal windows and term arithmetic."""
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from renewals.domain.enums import Term
+
+WINDOW_OPENS_DAYS_BEFORE = 90
+WINDOW_CLOSES_DAYS_AFTER = 45
+TERM_MONTHS = {Term.MONTHLY: 1, Term.ANNUAL: 12, Term.THREE_YEAR: 36}
+
+
+@dataclass(frozen=True, slots=True)
+class RenewalWindow:
+    opens_on: date
+    closes_on: date
+
+    def is_open(self, today: date) -> bool:
+        """R01: both edges are inclusive."""
+        return self.opens_on <= today <= self.closes_on
+
+
+def renewal_window(end_date: date) -> RenewalWindow:
+    """R01: from 90 days before to 45 days after the end date."""
+    return RenewalWindow(
+        end_date - timedelta(days=WINDOW_OPENS_DAYS_BEFORE),
+        end_date + timedelta(days=WINDOW_CLOSES_DAYS_AFTER),
+    )
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day of month `months` later, clamped to the month's last day."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def next_term(end_date: date, term: Term) -> tuple[date, date]:
+    """The renewal term: starts the day after the current end, runs one term without a gap."""
+    start = end_date + timedelta(days=1)
+    return start, add_months(start, TERM_MONTHS[term]) - timedelta(days=1)

@@ -1,0 +1,55 @@
+"""Engines: a read engine and a write engine (on SQLite one writer connection, BEGIN IMMEDIATE)."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+
+
+@dataclass
+class Database:
+    url: str
+    read_engine: AsyncEngine
+    write_engine: AsyncEngine
+    sessions: async_sessionmaker
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.url.startswith("sqlite")
+
+    async def dispose(self) -> None:
+        await self.read_engine.dispose()
+        if self.write_engine is not self.read_engine:
+            await self.write_engine.dispose()
+
+
+def _sqlite_pragmas(engine: AsyncEngine, *, immediate: bool) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def on_connect(dbapi_connection: Any, _: Any) -> None:
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def on_begin(connection: Any) -> None:
+        # A write transaction takes the lock up front, so it never fails half-way on upgrade.
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def create_database(url: str, *, pool_size: int = 10, echo: bool = False) -> Database:
+    if url.startswith("sqlite"):
+        read = create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size)
+        write = create_async_engine(url, echo=echo, pool_size=1, max_overflow=0, pool_timeout=60)
+        _sqlite_pragmas(read, immediate=False)
+        _sqlite_pragmas(write, immediate=True)
+    else:
+        read = write = create_async_engine(
+            url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+        )
+    sessions = async_sessionmaker(write, expire_on_commit=False, autoflush=False)
+    return Database(url, read, write, sessions)

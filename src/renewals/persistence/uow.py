@@ -1,0 +1,58 @@
+"""Unit of work: one transaction per use case; repositories never commit, the service does."""
+
+from collections.abc import Awaitable, Callable
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from renewals.persistence.db import Database
+
+AfterCommit = Callable[[], Awaitable[None]]
+
+
+class UnitOfWork:
+    """`async with UnitOfWork(db) as uow:` ... `await uow.commit()`; leaving without commit rolls back.
+
+    Work registered with `after_commit` (publishing events, waking the worker) runs only once the
+    transaction has committed, never for a rolled-back change.
+    """
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.session: AsyncSession
+        self._after_commit: list[AfterCommit] = []
+        self.committed = False
+
+    async def __aenter__(self) -> "UnitOfWork":
+        self.session = self.db.sessions()
+        await self.session.begin()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            if not self.committed:
+                await self.session.rollback()
+        finally:
+            await self.session.close()
+        if self.committed and exc is None:
+            for callback in self._after_commit:
+                await callback()
+
+    def after_commit(self, callback: AfterCommit) -> None:
+        self._after_commit.append(callback)
+
+    async def commit(self) -> None:
+        await self.session.commit()
+        self.committed = True
+
+    def add(self, obj: Any) -> None:
+        self.session.add(obj)
+
+    async def flush(self) -> None:
+        await self.session.flush()
