@@ -123,6 +123,8 @@ def read_checkout_token(secret: str, token: str) -> CheckoutClaims:
         claims = jwt.decode(token, secret, algorithms=[ALGORITHM], issuer=ISSUER)
         if claims.get("typ") != "checkout":
             raise AuthError("not a checkout token")
-        return CheckoutClaims(int(claims["qid"]), str(claims["nonce"]), date.fromisoformat(claims["until"]))
+        return CheckoutClaims(
+            int(claims["qid"]), str(claims["nonce"]), date.fromisoformat(claims["until"])
+        )
     except (jwt.PyJWTError, KeyError, ValueError, TypeError) as e:
         raise AuthError(str(e)) from e

@@ -117,7 +117,9 @@ def price_quote(
     if missing:
         raise DomainError(missing)
     priced = tuple(
-        price_line(line, price_book[PriceKey(line.product, line.term, line.currency)], promotions, on)
+        price_line(
+            line, price_book[PriceKey(line.product, line.term, line.currency)], promotions, on
+        )
         for line in lines
     )
     applied: dict[str, AppliedPromotion] = {}

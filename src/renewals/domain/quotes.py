@@ -1,7 +1,7 @@
 """Quote rules: what a renewal request may ask for (R02–R10) and how a quote's status moves."""
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -16,7 +16,7 @@ from renewals.domain.enums import (
     Term,
 )
 from renewals.domain.errors import DomainError, Problem
-from renewals.domain.values import SubscriptionFacts
+from renewals.domain.values import PriceKey, SubscriptionFacts
 from renewals.domain.windows import renewal_window
 
 MAX_EXTRA_RECIPIENTS = 4
@@ -59,6 +59,10 @@ class PlannedLine:
     term: Term
 
     @property
+    def price_key(self) -> PriceKey:
+        return PriceKey(self.subscription.product, self.term, self.subscription.currency)
+
+    @property
     def changes_subscription(self) -> bool:
         return self.seats != self.subscription.seats or self.term != self.subscription.term
 
@@ -78,6 +82,7 @@ def plan_renewal(
     origin: QuoteOrigin,
     open_quote_subscription_ids: frozenset[int],
     customer_emails: frozenset[str] = frozenset(),
+    price_available: Callable[[PriceKey], bool] = lambda key: True,
     problems: list[Problem] | None = None,
 ) -> list[PlannedLine]:
     """Checks every rule at once; returns the lines or raises DomainError listing every problem."""
@@ -85,7 +90,9 @@ def plan_renewal(
     subs = list(request.subscriptions)
     ids = "input", "subscriptionIds"
     if not subs and not problems:
-        problems.append(Problem(ErrorCode.EMPTY_SELECTION, "Select at least one subscription.", ids))
+        problems.append(
+            Problem(ErrorCode.EMPTY_SELECTION, "Select at least one subscription.", ids)
+        )
     for index, sub in enumerate(subs):
         here = (*ids, str(index))
         if not renewal_window(sub.end_date).is_open(today):
@@ -109,12 +116,24 @@ def plan_renewal(
         if sub.id in open_quote_subscription_ids:
             problems.append(
                 Problem(
-                    ErrorCode.ALREADY_ON_OPEN_QUOTE, f"{sub.number} is already on an open quote.", here
+                    ErrorCode.ALREADY_ON_OPEN_QUOTE,
+                    f"{sub.number} is already on an open quote.",
+                    here,
                 )
             )
     problems += _mix_problems(subs)
     problems += _r10_input_problems(request, subs, today)
     lines = _planned_lines(request, subs, problems)
+    problems += [
+        Problem(
+            ErrorCode.PRICE_UNAVAILABLE,
+            f"No price for {line.subscription.product} ({line.term.value}, "
+            f"{line.subscription.currency}).",
+            (*ids, str(index)),
+        )
+        for index, line in enumerate(lines)
+        if not price_available(line.price_key)
+    ]
     problems += _recipient_problems(request.recipients, origin, customer_emails)
     if problems:
         raise DomainError(problems)

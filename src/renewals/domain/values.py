@@ -46,5 +46,7 @@ class Promotion:
     def applies_to(self, product: str, term: Term, on: date) -> bool:
         """R11: a promotion matches by product, term and the pricing date."""
         return (
-            product in self.products and term in self.terms and self.valid_from <= on <= self.valid_to
+            product in self.products
+            and term in self.terms
+            and self.valid_from <= on <= self.valid_to
         )

@@ -91,7 +91,9 @@ async def customers_by_id(conn: AsyncConnection, ids: Sequence[int]) -> list[Any
 
 
 async def partners_by_id(conn: AsyncConnection, ids: Sequence[int]) -> list[Any]:
-    rows = await conn.execute(select(part_t.c.id, part_t.c.csn, part_t.c.name).where(part_t.c.id.in_(ids)))
+    rows = await conn.execute(
+        select(part_t.c.id, part_t.c.csn, part_t.c.name).where(part_t.c.id.in_(ids))
+    )
     return _by_id(_records(rows, PartnerRecord), ids)
 
 
@@ -114,12 +116,16 @@ async def quotes_by_id(conn: AsyncConnection, ids: Sequence[int]) -> list[Any]:
 
 
 async def quote_ids_by_number(conn: AsyncConnection, numbers: Sequence[str]) -> list[int | None]:
-    rows = await conn.execute(select(quotes_t.c.number, quotes_t.c.id).where(quotes_t.c.number.in_(numbers)))
+    rows = await conn.execute(
+        select(quotes_t.c.number, quotes_t.c.id).where(quotes_t.c.number.in_(numbers))
+    )
     found = dict(rows.all())
     return [found.get(n) for n in numbers]
 
 
-async def _children(conn: AsyncConnection, model: Any, cls: type, ids: Sequence[int], order: str) -> list[list[Any]]:
+async def _children(
+    conn: AsyncConnection, model: Any, cls: type, ids: Sequence[int], order: str
+) -> list[list[Any]]:
     t = model.__table__
     cols = [t.c[n] for n in cls.__dataclass_fields__]
     rows = await conn.execute(select(*cols).where(t.c.quote_id.in_(ids)).order_by(t.c[order]))
@@ -148,6 +154,13 @@ async def orders_by_quote(conn: AsyncConnection, ids: Sequence[int]) -> list[Any
     rows = await conn.execute(select(*cols).where(t.c.quote_id.in_(ids)))
     found = {r.quote_id: r for r in _records(rows, OrderRecord)}
     return [found.get(k) for k in ids]
+
+
+async def orders_by_id(conn: AsyncConnection, ids: Sequence[int]) -> list[Any]:
+    t = m.Order.__table__
+    cols = [t.c[n] for n in OrderRecord.__dataclass_fields__]
+    rows = await conn.execute(select(*cols).where(t.c.id.in_(ids)))
+    return _by_id(_records(rows, OrderRecord), ids)
 
 
 async def prices_by_key(conn: AsyncConnection, keys: Sequence[PriceKey]) -> list[Decimal | None]:
@@ -282,6 +295,7 @@ async def renewable_subscriptions(
 ) -> list[SubscriptionRecord]:
     """Candidates for eligibleRenewalGroups: visible, window open today (R01) by index range."""
     q = SubscriptionQuery(customer_id=customer_id, renewable_on=today)
-    rows = await conn.execute(_subscription_filters(_visible(subscription_select(), subs_t, vis), q))
+    rows = await conn.execute(
+        _subscription_filters(_visible(subscription_select(), subs_t, vis), q)
+    )
     return _records(rows, SubscriptionRecord)
-

@@ -1,0 +1,121 @@
+"""The ASGI app: GraphQL (HTTP + WebSocket) and GraphiQL on /graphql, /checkout, /healthz."""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+import orjson
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+
+from renewals.config import Settings
+from renewals.container import Container, build_container
+from renewals.resolvers.context import Context
+from renewals.schema.roots import build_schema
+from renewals.services.jobs import run_jobs
+from renewals.services.worker import worker_loop
+from renewals.web import checkout
+from renewals.web.graphiql import graphiql_html
+
+log = logging.getLogger("renewals.app")
+
+
+class RenewalsGraphQL(GraphQL):
+    """Strawberry's ASGI view with our context, orjson and GraphiQL."""
+
+    def __init__(self, container: Container, **kwargs: Any) -> None:
+        super().__init__(build_schema(container.settings), **kwargs)
+        self.container = container
+        self._ide = graphiql_html()
+
+    async def get_context(self, request: Request | WebSocket, response: Any) -> Context:  # type: ignore[override]
+        return Context(
+            self.container,
+            request=request,
+            response=response,
+            authorization=request.headers.get("authorization"),
+        )
+
+    def encode_json(self, data: object) -> bytes:  # type: ignore[override]
+        return orjson.dumps(data)
+
+    async def render_graphql_ide(self, request: Request) -> Response:  # type: ignore[override]
+        return HTMLResponse(self._ide)
+
+
+async def healthz(request: Request) -> JSONResponse:
+    """Liveness and readiness: the database answers."""
+    container: Container = request.app.state.container
+    try:
+        async with container.db.read_engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+        db_ok = True
+    except Exception:  # noqa: BLE001
+        db_ok = False
+    body = {
+        "status": "ok" if db_ok else "unavailable",
+        "database": "ok" if db_ok else "unreachable",
+    }
+    return JSONResponse(body, status_code=200 if db_ok else 503)
+
+
+async def scheduler(container: Container, stop: asyncio.Event) -> None:
+    """Runs the due jobs at start-up and then every RENEWALS_JOBS_INTERVAL_SECONDS."""
+    while not stop.is_set():
+        try:
+            report = await run_jobs(container)
+            log.info("jobs: %s", report)
+        except Exception:  # noqa: BLE001
+            log.exception("scheduled jobs failed")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=container.settings.jobs_interval_seconds)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    container: Container | None = None,
+    background: bool = True,
+) -> Starlette:
+    """`background=False` leaves the worker and scheduler to the caller (tests drive them)."""
+    settings = settings or (container.settings if container else Settings())
+    container = container or build_container(settings)
+    graphql = RenewalsGraphQL(container, keep_alive=True, keep_alive_interval=15)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        tasks = []
+        if background:
+            tasks = [
+                asyncio.create_task(worker_loop(container, stop)),
+                asyncio.create_task(scheduler(container, stop)),
+            ]
+        try:
+            yield
+        finally:
+            stop.set()
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await container.close()
+
+    app = Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
+            Route("/healthz", healthz),
+            Route("/checkout", checkout.show, methods=["GET"]),
+            Route("/checkout", checkout.accept, methods=["POST"]),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.container = container
+    return app

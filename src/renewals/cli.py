@@ -1,0 +1,244 @@
+"""The `renewals` command: db upgrade, import, demo, token, serve, jobs run, emails, export-schema."""
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+from renewals.auth import mint_token
+from renewals.config import Settings
+from renewals.domain.enums import Role
+
+DEV_SECRET_FILE = Path(".renewals-secret")
+
+
+def dev_secret() -> str:
+    """Dev mode's generated secret, kept beside the database so `renewals token` can use it."""
+    if DEV_SECRET_FILE.exists():
+        return DEV_SECRET_FILE.read_text().strip()
+    import secrets
+
+    secret = secrets.token_urlsafe(32)
+    DEV_SECRET_FILE.write_text(secret)
+    DEV_SECRET_FILE.chmod(0o600)
+    return secret
+
+
+def secret_for(settings: Settings, *, dev: bool) -> str | None:
+    if settings.secret_key:
+        return settings.secret_key
+    if dev or settings.dev_mode or DEV_SECRET_FILE.exists():
+        return dev_secret()
+    return None
+
+
+def fail(message: str, code: int = 2) -> int:
+    print(f"renewals: {message}", file=sys.stderr)
+    return code
+
+
+def cmd_db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
+    from renewals.persistence.migrate import upgrade
+
+    upgrade(settings.database_url, args.revision)
+    print(f"database at {args.revision}: {settings.database_url}", file=sys.stderr)
+    return 0
+
+
+def _import(settings: Settings, data: object) -> int:
+    from renewals.persistence.db import create_database
+    from renewals.services.importer import ImportInvalid, import_document
+
+    async def run() -> object:
+        db = create_database(settings.database_url)
+        try:
+            return await import_document(db, data)
+        finally:
+            await db.dispose()
+
+    try:
+        report = asyncio.run(run())
+    except ImportInvalid as e:
+        for p in e.problems:
+            print(f"{p.path}: {p.message}", file=sys.stderr)
+        return fail(f"{len(e.problems)} problem(s); nothing was imported", 1)
+    print(report)
+    return 0
+
+
+def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
+    from renewals.persistence.migrate import upgrade
+
+    try:
+        data = json.loads(Path(args.file).read_text(encoding="utf-8"))
+    except OSError as e:
+        return fail(f"cannot read {args.file}: {e.strerror}", 1)
+    except json.JSONDecodeError as e:
+        print(f"$: not valid JSON: {e.msg} at line {e.lineno} column {e.colno}", file=sys.stderr)
+        return fail("1 problem(s); nothing was imported", 1)
+    upgrade(settings.database_url)
+    return _import(settings, data)
+
+
+def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
+    from renewals.clock import SystemClock
+    from renewals.persistence.migrate import upgrade
+    from renewals.services.demo import demo_document
+
+    upgrade(settings.database_url)
+    return _import(settings, demo_document(SystemClock(settings.today).today()))
+
+
+def cmd_token(settings: Settings, args: argparse.Namespace) -> int:
+    secret = secret_for(settings, dev=False)
+    if secret is None:
+        return fail("RENEWALS_SECRET_KEY is not set (or run `renewals serve --dev` once)")
+    try:
+        token = mint_token(
+            secret,
+            Role(args.role),
+            customer_csn=args.customer,
+            partner_csn=args.partner,
+            subject=args.subject,
+            ttl=timedelta(hours=args.hours or settings.token_ttl_hours),
+        )
+    except ValueError as e:
+        return fail(str(e))
+    print(token)
+    return 0
+
+
+def cmd_export_schema(settings: Settings, args: argparse.Namespace) -> int:
+    from renewals.schema.roots import build_schema
+
+    print(build_schema(settings).as_str())
+    return 0
+
+
+def cmd_jobs_run(settings: Settings, args: argparse.Namespace) -> int:
+    from renewals.container import build_container
+    from renewals.services.jobs import run_jobs
+    from renewals.services.worker import drain
+
+    async def run() -> None:
+        container = build_container(
+            settings.model_copy(update={"secret_key": secret_for(settings, dev=False)})
+        )
+        try:
+            report = await run_jobs(container)
+            done = await drain(container)
+            print(f"{report}; outbox jobs run: {done}")
+        finally:
+            await container.close()
+
+    try:
+        asyncio.run(run())
+    except RuntimeError as e:
+        return fail(str(e))
+    return 0
+
+
+def cmd_emails(settings: Settings, args: argparse.Namespace) -> int:
+    from renewals.services.outbox_cli import list_emails
+
+    for line in asyncio.run(list_emails(settings, status=args.status, show_body=args.body)):
+        print(line)
+    return 0
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from renewals.app import create_app
+    from renewals.container import MissingSecret, build_container
+    from renewals.persistence.migrate import upgrade
+
+    dev = args.dev or args.demo or settings.dev_mode
+    if args.workers > 1 and settings.database_url.startswith("sqlite"):
+        return fail(
+            "--workers > 1 needs PostgreSQL: on SQLite the in-process event bus cannot cross processes"
+        )
+    secret = secret_for(settings, dev=dev)
+    settings = settings.model_copy(update={"secret_key": secret, "dev_mode": dev})
+    upgrade(settings.database_url)
+    if args.demo:
+        cmd_demo(settings, args)
+    try:
+        container = build_container(settings)
+    except MissingSecret as e:
+        return fail(str(e))
+    if dev and not os.environ.get("RENEWALS_SECRET_KEY"):
+        print(
+            f"dev mode: signing tokens with the generated secret in {DEV_SECRET_FILE}",
+            file=sys.stderr,
+        )
+    if args.demo:
+        token = mint_token(secret, Role.BUYER, customer_csn="5100000001")  # type: ignore[arg-type]
+        print(f"demo buyer token (customer 5100000001):\n{token}", file=sys.stderr)
+    url = f"http://{args.host}:{args.port}/graphql"
+    print(f"serving GraphQL and GraphiQL on {url}", file=sys.stderr)
+    uvicorn.run(create_app(container=container), host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="renewals", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+    db = sub.add_parser("db", help="database schema").add_subparsers(
+        dest="db_command", required=True
+    )
+    up = db.add_parser("upgrade", help="create or migrate the database (Alembic)")
+    up.add_argument("revision", nargs="?", default="head")
+    up.set_defaults(func=cmd_db_upgrade)
+    imp = sub.add_parser("import", help="validate and load an import file in one transaction")
+    imp.add_argument("file")
+    imp.set_defaults(func=cmd_import)
+    sub.add_parser("demo", help="load the built-in demo data set").set_defaults(func=cmd_demo)
+    tok = sub.add_parser("token", help="print one bearer token")
+    tok.add_argument("--role", required=True, choices=[r.value for r in Role])
+    tok.add_argument("--customer", help="customer CSN (buyer)")
+    tok.add_argument("--partner", help="partner CSN (partner)")
+    tok.add_argument("--subject", help="who the token is for (default: derived from role and CSN)")
+    tok.add_argument(
+        "--hours", type=int, help="lifetime in hours (default RENEWALS_TOKEN_TTL_HOURS)"
+    )
+    tok.set_defaults(func=cmd_token)
+    srv = sub.add_parser("serve", help="serve HTTP + WebSocket on /graphql")
+    srv.add_argument("--host", default="127.0.0.1")
+    srv.add_argument("--port", type=int, default=8000)
+    srv.add_argument("--workers", type=int, default=1)
+    srv.add_argument(
+        "--dev", action="store_true", help="generate a secret if none is set; field hints"
+    )
+    srv.add_argument("--demo", action="store_true", help="dev mode plus the demo data set")
+    srv.set_defaults(func=cmd_serve)
+    jobs = sub.add_parser("jobs", help="scheduled jobs").add_subparsers(
+        dest="jobs_command", required=True
+    )
+    jobs.add_parser("run", help="run every due job once, then exit").set_defaults(func=cmd_jobs_run)
+    em = sub.add_parser("emails", help="list the email outbox")
+    em.add_argument("--status", choices=["PENDING", "SENT", "FAILED"])
+    em.add_argument(
+        "--body", action="store_true", help="include bodies (they contain checkout links)"
+    )
+    em.set_defaults(func=cmd_emails)
+    sub.add_parser("export-schema", help="print the SDL").set_defaults(func=cmd_export_schema)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    logging.basicConfig(level=os.environ.get("RENEWALS_LOG_LEVEL", "INFO"), stream=sys.stderr)
+    try:
+        settings = Settings()
+    except Exception as e:  # noqa: BLE001 - pydantic's validation error, shown plainly
+        return fail(f"bad configuration: {e}")
+    return args.func(settings, args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

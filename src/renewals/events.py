@@ -1,0 +1,65 @@
+"""The event bus port: status events published after commit, subscribed with a filter."""
+
+import asyncio
+from collections import OrderedDict
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from renewals.domain.enums import QuoteStatus
+
+QUEUE_LIMIT = 10_000
+SEEN_LIMIT = 50_000
+
+
+@dataclass(frozen=True, slots=True)
+class StatusEvent:
+    """Small on purpose: ids and the change; subscribers re-read the quote."""
+
+    history_id: int
+    quote_id: int
+    customer_id: int
+    reseller_id: int | None
+    status: QuoteStatus
+    previous_status: QuoteStatus | None
+    occurred_at: datetime
+
+
+class EventBus(Protocol):
+    async def publish(self, events: list[StatusEvent]) -> None: ...
+
+    def listen(self) -> "AsyncIterator[asyncio.Queue[StatusEvent]]": ...
+
+
+class InProcessEventBus:
+    """Fans events out to every listener of this process, each history row exactly once."""
+
+    def __init__(self) -> None:
+        self._queues: set[asyncio.Queue[StatusEvent]] = set()
+        self._seen: OrderedDict[int, None] = OrderedDict()
+
+    async def publish(self, events: list[StatusEvent]) -> None:
+        for event in events:
+            if event.history_id in self._seen:
+                continue
+            self._seen[event.history_id] = None
+            if len(self._seen) > SEEN_LIMIT:
+                self._seen.popitem(last=False)
+            for queue in list(self._queues):
+                if queue.qsize() < QUEUE_LIMIT:
+                    queue.put_nowait(event)
+
+    @asynccontextmanager
+    async def listen(self) -> AsyncIterator[asyncio.Queue[StatusEvent]]:  # type: ignore[override]
+        queue: asyncio.Queue[StatusEvent] = asyncio.Queue()
+        self._queues.add(queue)
+        try:
+            yield queue
+        finally:
+            self._queues.discard(queue)
+
+    @property
+    def listener_count(self) -> int:
+        return len(self._queues)

@@ -1,0 +1,78 @@
+"""quoteStatusChanged: the current state first (with quoteId), then every visible change."""
+
+import asyncio
+from collections.abc import AsyncGenerator
+from datetime import UTC
+from typing import Annotated
+
+import strawberry
+from strawberry import Info
+
+from renewals.events import StatusEvent
+from renewals.resolvers.context import Context
+from renewals.schema.ids import pk_of
+from renewals.schema.payloads import QuoteStatusEvent
+from renewals.schema.types import Quote
+
+
+async def quote_status_changed(
+    info: Info,
+    quote_id: Annotated[
+        strawberry.ID | None,
+        strawberry.argument(description="Only this quote; current state first."),
+    ] = None,
+    customer_csn: Annotated[
+        str | None, strawberry.argument(description="Only this customer's quotes.")
+    ] = None,
+) -> AsyncGenerator[QuoteStatusEvent, None]:
+    context: Context = info.context
+    visibility = await context.visibility()
+    container = context.container
+    wanted_quote = pk_of(quote_id, "Quote") if quote_id is not None else None
+    wanted_customer = None
+    if customer_csn is not None:
+        wanted_customer = await container.customer_id(customer_csn, context.loaders) or -1
+    if quote_id is not None and wanted_quote is None:
+        return
+    async with container.bus.listen() as queue:
+        replayed_up_to = 0
+        if wanted_quote is not None:
+            record = await context.loaders.quote_by_id.load(wanted_quote)
+            if record is None or not await context.can_see(record):
+                return
+            history = await context.loaders.history_by_quote_id.load(wanted_quote)
+            if history and (wanted_customer is None or record.customer_id == wanted_customer):
+                # The latest change is replayed as the current state; queued older ones are skipped.
+                latest = history[-1]
+                replayed_up_to = latest.id
+                yield QuoteStatusEvent(
+                    quote=Quote.of(record),  # type: ignore[arg-type]
+                    status=latest.status,  # type: ignore[arg-type]
+                    previous_status=latest.previous_status,  # type: ignore[arg-type]
+                    occurred_at=latest.occurred_at.replace(tzinfo=UTC),
+                )
+        while True:
+            event: StatusEvent = await queue.get()
+            if wanted_quote is not None and event.quote_id != wanted_quote:
+                continue
+            if wanted_customer is not None and event.customer_id != wanted_customer:
+                continue
+            if visibility.nothing:
+                continue
+            if visibility.customer_id is not None and event.customer_id != visibility.customer_id:
+                continue
+            if visibility.reseller_id is not None and event.reseller_id != visibility.reseller_id:
+                continue
+            if event.history_id <= replayed_up_to:
+                continue
+            context.refresh()
+            quote = Quote.of(await context.loaders.quote_by_id.load(event.quote_id))
+            if quote is None:
+                continue
+            yield QuoteStatusEvent(
+                quote=quote,
+                status=event.status,  # type: ignore[arg-type]
+                previous_status=event.previous_status,  # type: ignore[arg-type]
+                occurred_at=event.occurred_at.replace(tzinfo=UTC),
+            )
+            await asyncio.sleep(0)

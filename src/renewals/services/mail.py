@@ -1,0 +1,161 @@
+"""Quote emails (R13) and their delivery: a durable outbox, SMTP when configured, retried."""
+
+import logging
+from datetime import date, timedelta
+from decimal import Decimal
+from email.message import EmailMessage
+from urllib.parse import unquote, urlparse
+
+import aiosmtplib
+from sqlalchemy import or_, select, update
+
+from renewals.container import Container
+from renewals.persistence import models as m
+from renewals.persistence.uow import UnitOfWork
+
+log = logging.getLogger("renewals.mail")
+MAX_ATTEMPTS = 8
+LEASE = timedelta(minutes=2)
+
+
+def format_money(amount: Decimal, currency: str) -> str:
+    return f"{currency} {amount:,.2f}"
+
+
+def checkout_url(public_url: str, token: str) -> str:
+    return f"{public_url.rstrip('/')}/checkout?token={token}"
+
+
+def quote_email(
+    *,
+    number: str,
+    customer_name: str,
+    expires_on: date,
+    total: Decimal,
+    discount_total: Decimal,
+    currency: str,
+    lines: list[str],
+    link: str,
+) -> tuple[str, str]:
+    """Subject and text body: the quote number, its expiry date, the total incl. discounts, the link."""
+    subject = f"Your renewal quote {number} (total {format_money(total, currency)})"
+    body = "\n".join(
+        [
+            f"Hello {customer_name},",
+            "",
+            f"your renewal quote {number} is ready.",
+            "",
+            *[f"  - {line}" for line in lines],
+            "",
+            f"Quote number: {number}",
+            f"Expires on: {expires_on.isoformat()}",
+            f"Discounts: {format_money(discount_total, currency)}",
+            f"Total (incl. discounts): {format_money(total, currency)} ({total:.2f} {currency})",
+            "",
+            "To accept and buy, open the checkout page:",
+            link,
+            "",
+            "You can also find and buy this quote in your account under Billing & Orders > Quotes.",
+        ]
+    )
+    return subject, body
+
+
+class SmtpTarget:
+    def __init__(self, url: str) -> None:
+        parsed = urlparse(url)
+        if parsed.scheme not in ("smtp", "smtps", "smtp+starttls"):
+            raise ValueError(
+                f"RENEWALS_SMTP_URL must start with smtp://, smtps:// or smtp+starttls://: {url}"
+            )
+        self.hostname = parsed.hostname or "127.0.0.1"
+        self.port = parsed.port or (465 if parsed.scheme == "smtps" else 25)
+        self.username = unquote(parsed.username) if parsed.username else None
+        self.password = unquote(parsed.password) if parsed.password else None
+        self.use_tls = parsed.scheme == "smtps"
+        self.start_tls = (
+            True if parsed.scheme == "smtp+starttls" else None if parsed.scheme == "smtp" else False
+        )
+
+    async def send(self, message: EmailMessage) -> None:
+        await aiosmtplib.send(
+            message,
+            hostname=self.hostname,
+            port=self.port,
+            username=self.username,
+            password=self.password,
+            use_tls=self.use_tls,
+            start_tls=False if self.start_tls is None else self.start_tls,
+            timeout=20,
+        )
+
+
+async def deliver_pending(container: Container, limit: int = 50) -> int:
+    """Sends due emails once each: claimed with a lease, marked SENT right after sending."""
+    if not container.settings.smtp_url:
+        return 0
+    target = SmtpTarget(container.settings.smtp_url)
+    now = container.clock.now()
+    async with UnitOfWork(container.db) as uow:
+        due = (
+            (
+                await uow.session.execute(
+                    select(m.Email)
+                    .where(
+                        m.Email.status == "PENDING",
+                        m.Email.next_attempt_at <= now,
+                        or_(m.Email.locked_until.is_(None), m.Email.locked_until < now),
+                    )
+                    .order_by(m.Email.id)
+                    .limit(limit)
+                )
+            )
+            .scalars()
+            .all()
+        )
+        claimed = [(e.id, e.to_address, e.subject, e.body, e.attempts) for e in due]
+        if claimed:
+            await uow.session.execute(
+                update(m.Email)
+                .where(m.Email.id.in_([c[0] for c in claimed]))
+                .values(locked_until=now + LEASE)
+            )
+        await uow.commit()
+    sent = 0
+    for email_id, to, subject, body, attempts in claimed:
+        message = EmailMessage()
+        message["From"], message["To"], message["Subject"] = (
+            container.settings.smtp_from,
+            to,
+            subject,
+        )
+        message.set_content(body)
+        try:
+            await target.send(message)
+            values: dict[str, object] = {
+                "status": "SENT",
+                "sent_at": container.clock.now(),
+                "locked_until": None,
+            }
+            sent += 1
+        except (aiosmtplib.SMTPException, OSError) as e:
+            log.warning(
+                "email %s delivery failed (attempt %s): %s",
+                email_id,
+                attempts + 1,
+                type(e).__name__,
+            )
+            retry_at = container.clock.now() + timedelta(seconds=min(2 ** (attempts + 1), 600))
+            values = {
+                "attempts": attempts + 1,
+                "last_error": str(e)[:500],
+                "locked_until": None,
+                "next_attempt_at": retry_at,
+                "status": "FAILED" if attempts + 1 >= MAX_ATTEMPTS else "PENDING",
+            }
+        async with UnitOfWork(container.db) as uow:
+            await uow.session.execute(
+                update(m.Email).where(m.Email.id == email_id).values(**values)
+            )
+            await uow.commit()
+    return sent

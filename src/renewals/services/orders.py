@@ -1,0 +1,151 @@
+"""Accepting, cancelling and auto-renew: each one transaction, refusals as DomainError."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+
+from renewals.auth import AuthError, Viewer, read_checkout_token
+from renewals.container import Container
+from renewals.domain.enums import ErrorCode, QuoteStatus
+from renewals.domain.errors import DomainError
+from renewals.domain.quotes import check_acceptable, check_cancel
+from renewals.persistence import models as m
+from renewals.persistence import reads
+from renewals.persistence.uow import UnitOfWork
+from renewals.services.idempotency import remember, replayed_quote_id, request_hash
+from renewals.services.lifecycle import load_quote, transition
+from renewals.services.quotes import enqueue
+
+ACCEPT = "acceptQuote"
+
+
+def _visible(record: object, visibility: reads.Visibility) -> bool:
+    if visibility.nothing:
+        return False
+    if visibility.customer_id is not None and record.customer_id != visibility.customer_id:  # type: ignore[attr-defined]
+        return False
+    return visibility.reseller_id is None or record.reseller_id == visibility.reseller_id  # type: ignore[attr-defined]
+
+
+def not_found(what: str, field: tuple[str, ...]) -> DomainError:
+    return DomainError.one(ErrorCode.NOT_FOUND, f"No such {what}.", field)
+
+
+@dataclass(frozen=True)
+class AcceptCommand:
+    quote_id: int | None = None
+    checkout_token: str | None = None
+    idempotency_key: str | None = None
+    quote_id_given: bool = False
+
+
+async def accept_quote(
+    container: Container,
+    viewer: Viewer | None,
+    visibility: reads.Visibility | None,
+    command: AcceptCommand,
+) -> int:
+    """QUOTED → ORDER_SUBMITTED with an order and a fulfil job; exactly one of many concurrent wins."""
+    if command.quote_id_given == (command.checkout_token is not None):
+        raise DomainError.one(
+            ErrorCode.INVALID_INPUT, "Give exactly one of quoteId and checkoutToken.", ("input",)
+        )
+    nonce = None
+    quote_id = command.quote_id
+    if command.checkout_token is not None:
+        try:
+            claims = read_checkout_token(container.secret_key, command.checkout_token)
+        except AuthError as e:
+            raise DomainError.one(
+                ErrorCode.INVALID_CHECKOUT_TOKEN,
+                "The checkout link is not valid.",
+                ("input", "checkoutToken"),
+            ) from e
+        quote_id, nonce = claims.quote_id, claims.nonce
+    scope = viewer.scope if viewer and nonce is None else f"checkout:{quote_id}"
+    digest = request_hash({"quote": quote_id})
+    async with UnitOfWork(container.db) as uow:
+        replay = await replayed_quote_id(uow, scope, ACCEPT, command.idempotency_key, digest)
+        if replay is not None:
+            return replay
+        quote = await load_quote(uow, quote_id, for_update=True) if quote_id else None
+        field = ("input", "checkoutToken") if nonce else ("input", "quoteId")
+        if quote is None:
+            if nonce is not None:
+                raise DomainError.one(
+                    ErrorCode.INVALID_CHECKOUT_TOKEN, "The checkout link is not valid.", field
+                )
+            raise not_found("quote", field)
+        if nonce is not None and quote.checkout_nonce != nonce:
+            raise DomainError.one(
+                ErrorCode.INVALID_CHECKOUT_TOKEN, "The checkout link is not valid.", field
+            )
+        if nonce is None and (visibility is None or not _visible(quote, visibility)):
+            raise not_found("quote", field)
+        check_acceptable(quote.status, quote.expires_on, container.clock.today())
+        actor = viewer.scope if viewer and nonce is None else "checkout-link"
+        await transition(uow, container, quote, QuoteStatus.ORDER_SUBMITTED, actor)
+        uow.add(
+            m.Order(
+                number=f"O-{quote.created_on.year}-{quote.id:06d}",
+                quote_id=quote.id,
+                total=quote.total,
+                currency=quote.currency,
+                created_at=container.clock.now(),
+            )
+        )
+        enqueue(uow, container, "fulfil_order", quote.id)
+        remember(
+            uow, scope, ACCEPT, command.idempotency_key, digest, quote.id, container.clock.now()
+        )
+        await uow.commit()
+        return quote.id
+
+
+async def cancel_quote(
+    container: Container,
+    viewer: Viewer,
+    visibility: reads.Visibility,
+    quote_id: int | None,
+    reason: str | None,
+) -> int:
+    """R10: partners and sales may cancel an open quote; the reason is kept in the history."""
+    async with UnitOfWork(container.db) as uow:
+        quote = await load_quote(uow, quote_id, for_update=True) if quote_id else None
+        if quote is None or not _visible(quote, visibility):
+            raise not_found("quote", ("input", "quoteId"))
+        check_cancel(viewer.role, quote.status)
+        await transition(uow, container, quote, QuoteStatus.CANCELLED, viewer.scope, reason)
+        await uow.commit()
+        return quote.id
+
+
+async def set_auto_renew(
+    container: Container, visibility: reads.Visibility, subscription_id: int | None, enabled: bool
+) -> int:
+    async with UnitOfWork(container.db) as uow:
+        sub = (
+            await uow.session.execute(
+                select(m.Subscription).where(m.Subscription.id == subscription_id)
+            )
+        ).scalar_one_or_none()
+        if sub is None or not _visible(sub, visibility):
+            raise not_found("subscription", ("input", "subscriptionId"))
+        await uow.session.execute(
+            update(m.Subscription)
+            .where(m.Subscription.id == sub.id)
+            .values(auto_renew=enabled)
+            .execution_options(synchronize_session=False)
+        )
+        if sub.open_quote_id is not None:
+            # An explicit choice replaces what the open quote would have restored (R02).
+            await uow.session.execute(
+                update(m.QuoteLine)
+                .where(
+                    m.QuoteLine.quote_id == sub.open_quote_id, m.QuoteLine.subscription_id == sub.id
+                )
+                .values(auto_renew_switched_off=False)
+                .execution_options(synchronize_session=False)
+            )
+        await uow.commit()
+        return sub.id

@@ -1,0 +1,259 @@
+"""The outbox worker: finalizes quotes and fulfils orders from durable job rows.
+
+A job runs in the same transaction that marks it done, so a crash before commit leaves it
+PENDING for the next worker; a failure is retried with backoff or, if it will not pass, FAILS.
+"""
+
+import asyncio
+import contextlib
+import logging
+from datetime import timedelta
+
+from sqlalchemy import delete, select
+
+from renewals.auth import mint_checkout_token, new_nonce
+from renewals.container import Container
+from renewals.domain.enums import QuoteStatus
+from renewals.domain.errors import DomainError
+from renewals.domain.pricing import LineRequest
+from renewals.persistence import models as m
+from renewals.persistence.uow import UnitOfWork
+from renewals.services.lifecycle import load_quote, transition
+from renewals.services.mail import checkout_url, deliver_pending, format_money, quote_email
+from renewals.services.payments import PaymentError
+from renewals.services.quotes import price_requests
+
+log = logging.getLogger("renewals.worker")
+MAX_ATTEMPTS = 6
+WORKER = "worker"
+
+
+class PermanentJobError(Exception):
+    """A failure that retrying will not fix."""
+
+
+async def finalize_quote(uow: UnitOfWork, container: Container, quote: m.Quote) -> None:
+    """Prices, snapshots the address (R10), writes the emails (R13) and moves FINALIZING → QUOTED."""
+    if quote.status != QuoteStatus.FINALIZING:
+        return
+    today = container.clock.today()
+    lines = (
+        (
+            await uow.session.execute(
+                select(m.QuoteLine)
+                .where(m.QuoteLine.quote_id == quote.id)
+                .order_by(m.QuoteLine.position)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    subs = {
+        s.id: s
+        for s in (
+            await uow.session.execute(
+                select(m.Subscription).where(
+                    m.Subscription.id.in_([ln.subscription_id for ln in lines])
+                )
+            )
+        ).scalars()
+    }
+    requests = [
+        LineRequest(ln.id, subs[ln.subscription_id].product, ln.term, quote.currency, ln.seats)
+        for ln in lines
+    ]
+    try:
+        priced = await price_requests(uow, requests, today)
+    except DomainError as e:
+        raise PermanentJobError(str(e)) from e
+    for line, priced_line in zip(lines, priced.lines, strict=True):
+        line.unit_price, line.subtotal = priced_line.unit_price, priced_line.subtotal
+        line.discount, line.total = priced_line.discount, priced_line.total
+    await uow.session.execute(delete(m.QuotePromotion).where(m.QuotePromotion.quote_id == quote.id))
+    for promo in priced.promotions:
+        uow.add(
+            m.QuotePromotion(
+                quote_id=quote.id,
+                code=promo.code,
+                description=promo.description,
+                discount=promo.discount,
+            )
+        )
+    quote.subtotal, quote.discount_total, quote.total = (
+        priced.subtotal,
+        priced.discount_total,
+        priced.total,
+    )
+    customer = (
+        await uow.session.execute(select(m.Customer).where(m.Customer.id == quote.customer_id))
+    ).scalar_one()
+    quote.address = {
+        "line1": customer.address_line1,
+        "line2": customer.address_line2,
+        "city": customer.city,
+        "postal_code": customer.postal_code,
+        "country": customer.country,
+    }
+    quote.checkout_nonce = new_nonce()
+    token = mint_checkout_token(
+        container.secret_key, quote.id, quote.checkout_nonce, quote.expires_on
+    )
+    subject, body = quote_email(
+        number=quote.number,
+        customer_name=customer.name,
+        expires_on=quote.expires_on,
+        total=quote.total,
+        discount_total=quote.discount_total,
+        currency=quote.currency,
+        lines=[
+            f"{subs[ln.subscription_id].number} {subs[ln.subscription_id].product}: {ln.seats} seats, "
+            f"{ln.term.value}, {ln.start_date} to {ln.end_date}: {format_money(ln.total, quote.currency)}"
+            for ln in lines
+        ],
+        link=checkout_url(container.settings.public_url, token),
+    )
+    recipients = (
+        await uow.session.execute(
+            select(m.QuoteRecipient).where(m.QuoteRecipient.quote_id == quote.id)
+        )
+    ).scalars()
+    now = container.clock.now()
+    for recipient in recipients:
+        uow.add(
+            m.Email(
+                quote_id=quote.id,
+                to_address=recipient.email,
+                subject=subject,
+                body=body,
+                status="PENDING",
+                attempts=0,
+                next_attempt_at=now,
+                created_at=now,
+            )
+        )
+    await uow.flush()
+    await transition(uow, container, quote, QuoteStatus.QUOTED, WORKER)
+
+
+async def fulfil_order(uow: UnitOfWork, container: Container, quote: m.Quote) -> None:
+    """Charges through the payment port, moves each subscription one term on, ORDER_SUBMITTED → ORDERED."""
+    if quote.status != QuoteStatus.ORDER_SUBMITTED:
+        return
+    order = (
+        await uow.session.execute(select(m.Order).where(m.Order.quote_id == quote.id))
+    ).scalar_one()
+    if order.payment_reference is None:
+        try:
+            result = await container.payments.charge(
+                order_number=order.number,
+                amount=order.total,
+                currency=order.currency,
+                method=quote.payment_method.value,
+            )
+        except PaymentError as e:
+            if e.permanent:
+                raise PermanentJobError(f"payment refused: {e}") from e
+            raise
+        order.payment_reference = result.reference
+    lines = (
+        (await uow.session.execute(select(m.QuoteLine).where(m.QuoteLine.quote_id == quote.id)))
+        .scalars()
+        .all()
+    )
+    subs = {
+        s.id: s
+        for s in (
+            await uow.session.execute(
+                select(m.Subscription).where(
+                    m.Subscription.id.in_([ln.subscription_id for ln in lines])
+                )
+            )
+        ).scalars()
+    }
+    for line in lines:
+        sub = subs[line.subscription_id]
+        sub.seats, sub.term = line.seats, line.term
+        sub.start_date, sub.end_date = line.start_date, line.end_date
+    await uow.flush()
+    await transition(uow, container, quote, QuoteStatus.ORDERED, WORKER)
+
+
+HANDLERS = {"finalize_quote": finalize_quote, "fulfil_order": fulfil_order}
+FAILED_TARGET = {
+    QuoteStatus.FINALIZING: QuoteStatus.FAILED,
+    QuoteStatus.ORDER_SUBMITTED: QuoteStatus.FAILED,
+}
+
+
+async def run_one_job(container: Container) -> bool:
+    """Runs the oldest due job; False when none is due."""
+    now = container.clock.now()
+    async with UnitOfWork(container.db) as uow:
+        stmt = (
+            select(m.OutboxJob)
+            .where(m.OutboxJob.status == "PENDING", m.OutboxJob.run_after <= now)
+            .order_by(m.OutboxJob.id)
+            .limit(1)
+        )
+        if not container.db.is_sqlite:
+            stmt = stmt.with_for_update(skip_locked=True)
+        job = (await uow.session.execute(stmt)).scalar_one_or_none()
+        if job is None:
+            return False
+        job_id, attempts = job.id, job.attempts
+        try:
+            quote = await load_quote(uow, job.quote_id, for_update=True) if job.quote_id else None
+            if quote is not None:
+                await HANDLERS[job.kind](uow, container, quote)
+            job.status, job.attempts = "DONE", attempts + 1
+            await uow.commit()
+            return True
+        except Exception as e:  # noqa: BLE001 - every failure is recorded on the job
+            error = e
+    await _record_failure(container, job_id, attempts, error)
+    return True
+
+
+async def _record_failure(
+    container: Container, job_id: int, attempts: int, error: Exception
+) -> None:
+    permanent = isinstance(error, (PermanentJobError, DomainError)) or attempts + 1 >= MAX_ATTEMPTS
+    log.warning(
+        "job %s failed (attempt %s, permanent=%s): %s", job_id, attempts + 1, permanent, error
+    )
+    async with UnitOfWork(container.db) as uow:
+        job = (
+            await uow.session.execute(select(m.OutboxJob).where(m.OutboxJob.id == job_id))
+        ).scalar_one()
+        job.attempts, job.last_error = attempts + 1, f"{type(error).__name__}: {error}"[:1000]
+        if permanent:
+            job.status = "FAILED"
+            quote = await load_quote(uow, job.quote_id, for_update=True) if job.quote_id else None
+            if quote is not None and quote.status in FAILED_TARGET:
+                reason = f"{job.kind} failed: {error}"[:500]
+                await transition(uow, container, quote, FAILED_TARGET[quote.status], WORKER, reason)
+        else:
+            job.run_after = container.clock.now() + timedelta(seconds=min(2 ** (attempts + 1), 300))
+        await uow.commit()
+
+
+async def drain(container: Container, limit: int = 10_000) -> int:
+    """Runs due jobs until none is left (or `limit`), then delivers due emails."""
+    done = 0
+    while done < limit and await run_one_job(container):
+        done += 1
+    await deliver_pending(container)
+    return done
+
+
+async def worker_loop(container: Container, stop: asyncio.Event) -> None:
+    """The in-process worker of `serve`: woken after each commit that adds work, else polls."""
+    interval = container.settings.worker_interval_seconds
+    while not stop.is_set():
+        container.work_ready.clear()
+        try:
+            await drain(container)
+        except Exception:  # noqa: BLE001 - the loop must survive a bad round
+            log.exception("worker round failed")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(container.work_ready.wait(), timeout=interval)
