@@ -2,7 +2,6 @@
 
 import argparse
 import asyncio
-import json
 import logging
 import os
 import sys
@@ -66,20 +65,22 @@ def _import(settings: Settings, data: object) -> int:
         for p in e.problems:
             print(f"{p.path}: {p.message}", file=sys.stderr)
         return fail(f"{len(e.problems)} problem(s); nothing was imported", 1)
-    print(report)
+    print(report.summary())  # type: ignore[attr-defined]
     return 0
 
 
 def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
     from renewals.persistence.migrate import upgrade
+    from renewals.services.importer import ImportInvalid, parse_json
 
     try:
-        data = json.loads(Path(args.file).read_text(encoding="utf-8"))
+        data = parse_json(Path(args.file).read_bytes())
     except OSError as e:
         return fail(f"cannot read {args.file}: {e.strerror}", 1)
-    except json.JSONDecodeError as e:
-        print(f"$: not valid JSON: {e.msg} at line {e.lineno} column {e.colno}", file=sys.stderr)
-        return fail("1 problem(s); nothing was imported", 1)
+    except ImportInvalid as e:
+        for p in e.problems:
+            print(f"{p.path}: {p.message}", file=sys.stderr)
+        return fail("the file is not valid JSON; nothing was imported", 1)
     upgrade(settings.database_url)
     return _import(settings, data)
 

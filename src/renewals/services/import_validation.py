@@ -238,8 +238,9 @@ SUBSCRIPTION = (
 _ATTR = {f.key: f.attr for f in (*PROMOTION, *SUBSCRIPTION)}
 
 
-def json_path(base: str, key: str) -> str:
+def json_path(base: str, key: object) -> str:
     """`$.a` + `b` -> `$.a.b`; keys that are not identifiers are quoted: `$.a["b c"]`."""
+    key = str(key)
     return f"{base}.{key}" if _IDENTIFIER.fullmatch(key) else f"{base}[{json.dumps(key)}]"
 
 

@@ -82,8 +82,9 @@ class ImportReport:
         """One line per kind, e.g. `subscriptions: 3 created, 1 updated, 10 unchanged`."""
         lines = []
         for kind, c in self.as_dict().items():
-            text = f"{kind}: {c['created']} created, {c['updated']} updated, {c['unchanged']} unchanged"
-            lines.append(text + (f", {c['deleted']} deleted" if c["deleted"] else ""))
+            parts = [f"{c[k]} {k}" for k in ("created", "updated", "unchanged")]
+            parts += [f"{c['deleted']} deleted"] if c["deleted"] else []
+            lines.append(f"{kind}: {', '.join(parts)}")
         return "\n".join(lines)
 
 
@@ -110,7 +111,7 @@ def parse_json(text: str | bytes) -> object:
 
 
 async def import_document(db: Database, data: object) -> ImportReport:
-    """Validate `data`, then upsert it in one transaction; ImportInvalid means nothing was written."""
+    """Validate, then upsert `data` in one transaction; on ImportInvalid nothing is written."""
     plan = validate_document(data)
     report = ImportReport()
     async with UnitOfWork(db) as uow:

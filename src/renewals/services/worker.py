@@ -22,6 +22,7 @@ from renewals.services.lifecycle import load_quote, transition
 from renewals.services.mail import checkout_url, deliver_pending, format_money, quote_email
 from renewals.services.payments import PaymentError
 from renewals.services.quotes import price_requests
+from renewals.services.relay import HistoryRelay
 
 log = logging.getLogger("renewals.worker")
 MAX_ATTEMPTS = 6
@@ -249,10 +250,12 @@ async def drain(container: Container, limit: int = 10_000) -> int:
 async def worker_loop(container: Container, stop: asyncio.Event) -> None:
     """The in-process worker of `serve`: woken after each commit that adds work, else polls."""
     interval = container.settings.worker_interval_seconds
+    relay = HistoryRelay(container)
     while not stop.is_set():
         container.work_ready.clear()
         try:
             await drain(container)
+            await relay.poll()
         except Exception:  # noqa: BLE001 - the loop must survive a bad round
             log.exception("worker round failed")
         with contextlib.suppress(TimeoutError):

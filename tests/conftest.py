@@ -1,0 +1,117 @@
+"""Shared fixtures: a migrated SQLite file per test, the container, the ASGI app and a client."""
+
+import contextlib
+import shutil
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import event
+
+from renewals.app import create_app
+from renewals.auth import mint_token
+from renewals.config import Settings
+from renewals.container import Container, build_container
+from renewals.domain.enums import Role
+from renewals.persistence.migrate import upgrade
+from renewals.services.importer import import_document
+from tests.factories import SECRET, TODAY
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One database made by the migrations; each test gets a copy of the file."""
+    path = tmp_path_factory.mktemp("template") / "renewals.db"
+    upgrade(f"sqlite+aiosqlite:///{path}")
+    return path
+
+
+@pytest.fixture
+def database_url(tmp_path: Path, migrated_template: Path) -> str:
+    target = tmp_path / "renewals.db"
+    shutil.copyfile(migrated_template, target)
+    return f"sqlite+aiosqlite:///{target}"
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(
+        database_url=database_url,
+        secret_key=SECRET,
+        today=TODAY,
+        public_url="http://testserver",
+        smtp_url=None,
+    )
+
+
+@pytest.fixture
+async def container(settings: Settings) -> AsyncIterator[Container]:
+    c = build_container(settings)
+    yield c
+    await c.close()
+
+
+@pytest.fixture
+async def client(container: Container) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(container=container, background=False)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        yield c
+
+
+async def seed(container: Container, doc: dict) -> None:
+    await import_document(container.db, doc)
+
+
+def token(role: str = "buyer", csn: str | None = "5100000001") -> str:
+    r = Role(role)
+    return mint_token(
+        SECRET,
+        r,
+        customer_csn=csn if r == Role.BUYER else None,
+        partner_csn=csn if r == Role.PARTNER else None,
+    )
+
+
+async def gql(
+    client: httpx.AsyncClient,
+    query: str,
+    variables: dict[str, Any] | None = None,
+    *,
+    auth: str | None = None,
+) -> dict[str, Any]:
+    """POSTs one operation; returns the JSON body (asserts HTTP 200 unless errors explain why)."""
+    headers = {"Authorization": f"Bearer {auth}"} if auth else {}
+    response = await client.post("/graphql", json={"query": query, "variables": variables or {}}, headers=headers)
+    body = response.json()
+    assert response.status_code == 200 or body.get("errors"), response.text
+    return body
+
+
+class SqlCounter:
+    """Counts SELECT statements issued on both engines."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    @property
+    def selects(self) -> int:
+        return sum(1 for s in self.statements if s.lstrip().upper().startswith("SELECT"))
+
+    def __call__(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        self.statements.append(statement)
+
+
+@contextlib.contextmanager
+def count_sql(container: Container) -> Iterator[SqlCounter]:
+    counter = SqlCounter()
+    engines = {container.db.read_engine.sync_engine, container.db.write_engine.sync_engine}
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", counter)
+    try:
+        yield counter
+    finally:
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", counter)
