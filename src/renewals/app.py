@@ -4,6 +4,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import orjson
@@ -66,16 +67,36 @@ async def healthz(request: Request) -> JSONResponse:
     return JSONResponse(body, status_code=200 if db_ok else 503)
 
 
+def seconds_until(at: time, now: datetime) -> float:
+    """Seconds from `now` (UTC) to the next `at` o'clock UTC."""
+    target = datetime.combine(now.date(), at, tzinfo=UTC)
+    if target <= now:
+        target += timedelta(days=1)
+    return (target - now).total_seconds()
+
+
 async def scheduler(container: Container, stop: asyncio.Event) -> None:
-    """Runs the due jobs at start-up and then every RENEWALS_JOBS_INTERVAL_SECONDS."""
+    """Runs the due jobs daily at RENEWALS_JOBS_AT (UTC), and at start-up if RENEWALS_JOBS_ON_START.
+
+    Not at start-up by default: a restart must not surprise clients with automatic quotes;
+    the jobs are idempotent, so `renewals jobs run` can always be run by hand as well.
+    """
+    settings = container.settings
+    first = True
     while not stop.is_set():
+        if not (first and settings.jobs_on_start):
+            delay = seconds_until(settings.jobs_at, datetime.now(UTC))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=delay)
+            if stop.is_set():
+                return
+        first = False
         try:
             report = await run_jobs(container)
+            container.wake_worker()
             log.info("jobs: %s", report)
         except Exception:  # noqa: BLE001
             log.exception("scheduled jobs failed")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=container.settings.jobs_interval_seconds)
 
 
 def create_app(

@@ -164,7 +164,10 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
             "--workers > 1 needs PostgreSQL: on SQLite the in-process event bus cannot cross processes"
         )
     secret = secret_for(settings, dev=dev)
-    settings = settings.model_copy(update={"secret_key": secret, "dev_mode": dev})
+    update: dict[str, object] = {"secret_key": secret, "dev_mode": dev}
+    if args.demo:
+        update["jobs_on_start"] = True  # the demo shows R12 automatic quotes right away
+    settings = settings.model_copy(update=update)
     upgrade(settings.database_url)
     if args.demo:
         cmd_demo(settings, args)

@@ -1,6 +1,6 @@
 """Settings from RENEWALS_* environment variables, read when asked (never at import time)."""
 
-from datetime import date
+from datetime import date, time
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -25,7 +25,8 @@ class Settings(BaseSettings):
     max_tokens: int = Field(default=2000, ge=1)
     pool_size: int = Field(default=10, ge=1)
     worker_interval_seconds: float = Field(default=0.5, gt=0)
-    jobs_interval_seconds: float = Field(default=300, gt=0)
+    jobs_at: time = time(2, 0)
+    jobs_on_start: bool = False
     log_level: str = "INFO"
 
 
