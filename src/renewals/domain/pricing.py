@@ -81,21 +81,14 @@ def price_line(
 ) -> PricedLine:
     """One line: each matching promotion takes its percentage of the line subtotal."""
     subtotal = to_cents(unit_price * line.seats)
-    discounts = tuple(
-        LineDiscount(p.code, p.description, to_cents(subtotal * p.percent_off / HUNDRED))
-        for p in promotions
-        if p.applies_to(line.product, line.term, on)
-    )
-    taken = sum((d.amount for d in discounts), Decimal("0.00"))
-    if taken > subtotal:  # stacked promotions never make a line negative
-        discounts = discounts[:-1] + (
-            LineDiscount(
-                discounts[-1].code,
-                discounts[-1].description,
-                discounts[-1].amount - (taken - subtotal),
-            ),
-        )
-    return PricedLine(line.subscription_id, unit_price, line.seats, subtotal, discounts)
+    discounts: list[LineDiscount] = []
+    remaining = subtotal  # stacked promotions never take more than the line's subtotal
+    for p in promotions:
+        if p.applies_to(line.product, line.term, on):
+            amount = min(to_cents(subtotal * p.percent_off / HUNDRED), remaining)
+            remaining -= amount
+            discounts.append(LineDiscount(p.code, p.description, amount))
+    return PricedLine(line.subscription_id, unit_price, line.seats, subtotal, tuple(discounts))
 
 
 def price_quote(

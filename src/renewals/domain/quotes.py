@@ -281,7 +281,7 @@ def _recipient_problems(
     ]
     counted = {r.email.strip().lower() for r in recipients}
     if origin in (QuoteOrigin.PARTNER, QuoteOrigin.SALES):
-        counted -= customer_emails
+        counted -= {email.lower() for email in customer_emails}
     if len(counted) > MAX_EXTRA_RECIPIENTS:
         problems.append(
             Problem(

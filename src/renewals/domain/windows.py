@@ -37,6 +37,15 @@ def add_months(day: date, months: int) -> date:
 
 
 def next_term(end_date: date, term: Term) -> tuple[date, date]:
-    """The renewal term: starts the day after the current end, runs one term without a gap."""
+    """The renewal term: starts the day after the current end, runs one term without a gap.
+
+    Where the start's day does not exist in the final month, the term ends on that month's last
+    day (2028-02-29 + 1 year ends 2029-02-28, not a day early).
+    """
     start = end_date + timedelta(days=1)
-    return start, add_months(start, TERM_MONTHS[term]) - timedelta(days=1)
+    month_index = start.month - 1 + TERM_MONTHS[term]
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    last_day = calendar.monthrange(year, month)[1]
+    if start.day > last_day:
+        return start, date(year, month, last_day)
+    return start, date(year, month, start.day) - timedelta(days=1)
