@@ -84,7 +84,9 @@ async def gql(
 ) -> dict[str, Any]:
     """POSTs one operation; returns the JSON body (asserts HTTP 200 unless errors explain why)."""
     headers = {"Authorization": f"Bearer {auth}"} if auth else {}
-    response = await client.post("/graphql", json={"query": query, "variables": variables or {}}, headers=headers)
+    response = await client.post(
+        "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+    )
     body = response.json()
     assert response.status_code == 200 or body.get("errors"), response.text
     return body

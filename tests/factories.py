@@ -7,11 +7,18 @@ TODAY = date(2026, 11, 26)
 SECRET = "test-secret-key-that-is-long-enough-for-hs256"
 
 
-def customer(csn: str = "5100000001", name: str = "Acme Bau AG", buyer: str = "buyer@acme.example") -> dict:
+def customer(
+    csn: str = "5100000001", name: str = "Acme Bau AG", buyer: str = "buyer@acme.example"
+) -> dict:
     return {
         "csn": csn,
         "name": name,
-        "address": {"line1": "Hauptstr. 1", "city": "Berlin", "postalCode": "10115", "country": "DE"},
+        "address": {
+            "line1": "Hauptstr. 1",
+            "city": "Berlin",
+            "postalCode": "10115",
+            "country": "DE",
+        },
         "contacts": [
             {"email": buyer, "name": "Bea Buyer", "role": "BUYER"},
             {"email": f"eng-{csn}@example.com", "name": "Eli Eng", "role": "EMPLOYEE"},

@@ -7,7 +7,9 @@ GROUPS = """{ eligibleRenewalGroups { key subscriptions { number } estimatedTota
 
 
 async def test_buyer_sees_eligible_group_over_http(client, container):
-    await seed(container, document([subscription("SUB-1"), subscription("SUB-2", ends_in_days=200)]))
+    await seed(
+        container, document([subscription("SUB-1"), subscription("SUB-2", ends_in_days=200)])
+    )
     body = await gql(client, GROUPS, auth=token())
     assert body == {
         "data": {

@@ -16,7 +16,9 @@ from tests.factories import SECRET, TODAY, document, subscription
 GROUPS = "{ eligibleRenewalGroups { key subscriptions { number } } }"
 
 
-def run(cwd: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run(
+    cwd: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "renewals.cli", *args],
         cwd=cwd,
@@ -45,7 +47,9 @@ def free_port() -> int:
 
 
 def test_import_of_a_bad_file_prints_each_problem_and_writes_nothing(tmp_path, env):
-    bad = document([subscription("SUB-1", seats=-2), subscription("SUB-1", customer_csn="5199999999")])
+    bad = document(
+        [subscription("SUB-1", seats=-2), subscription("SUB-1", customer_csn="5199999999")]
+    )
     (tmp_path / "bad.json").write_text(json.dumps(bad))
     assert run(tmp_path, "db", "upgrade", env=env).returncode == 0
 
@@ -99,7 +103,9 @@ def test_serve_refuses_several_workers_on_sqlite(tmp_path, env):
 def test_served_api_shows_the_demo_customer_groups_to_a_token_from_the_cli(tmp_path, env):
     """The README walk: demo data, a token from `renewals token`, a query over real HTTP."""
     assert run(tmp_path, "demo", env=env).returncode == 0
-    token = run(tmp_path, "token", "--role", "buyer", "--customer", "5100000001", env=env).stdout.strip()
+    token = run(
+        tmp_path, "token", "--role", "buyer", "--customer", "5100000001", env=env
+    ).stdout.strip()
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "renewals.cli", "serve", "--port", str(port)],

@@ -48,6 +48,7 @@ def plan(
     origin: QuoteOrigin = QuoteOrigin.SELF_SERVICE,
     open_ids: frozenset[int] = frozenset(),
     customer_emails: frozenset[str] = frozenset(),
+    buyer_emails: frozenset[str] = frozenset(),
     price_available: Callable[[PriceKey], bool] = lambda key: True,
     problems: list[Problem] | None = None,
 ) -> list[PlannedLine]:
@@ -57,6 +58,7 @@ def plan(
         origin=origin,
         open_quote_subscription_ids=open_ids,
         customer_emails=customer_emails,
+        buyer_emails=buyer_emails,
         price_available=price_available,
         problems=problems,
     )
@@ -285,12 +287,17 @@ def test_r04_four_recipients_for_a_buyer_are_accepted() -> None:
     assert len(plan(req(sub(1), recipients=emails(4)))) == 1
 
 
-def test_r04_self_service_recipients_count_customer_contacts_too() -> None:
-    contacts = frozenset({"buyer@acme.example"})
-    request = req(sub(1), recipients=[*emails(4), Recipient("buyer@acme.example")])
-    assert refusal(request, customer_emails=contacts) == [
-        (E.TOO_MANY_RECIPIENTS, ("input", "recipients"))
-    ]
+def test_r04_self_service_recipients_count_customer_employees_too() -> None:
+    contacts = frozenset({"buyer@acme.example", "eng@acme.example"})
+    request = req(sub(1), recipients=[*emails(4), Recipient("eng@acme.example")])
+    assert refusal(
+        request, customer_emails=contacts, buyer_emails=frozenset({"buyer@acme.example"})
+    ) == [(E.TOO_MANY_RECIPIENTS, ("input", "recipients"))]
+
+
+def test_r04_the_buyers_own_address_does_not_use_up_a_recipient_slot() -> None:
+    request = req(sub(1), recipients=[*emails(4), Recipient("Buyer@Acme.example")])
+    assert len(plan(request, buyer_emails=frozenset({"buyer@acme.example"}))) == 1
 
 
 def test_recipients_are_counted_once_per_address_ignoring_case_and_spaces() -> None:

@@ -82,6 +82,7 @@ def plan_renewal(
     origin: QuoteOrigin,
     open_quote_subscription_ids: frozenset[int],
     customer_emails: frozenset[str] = frozenset(),
+    buyer_emails: frozenset[str] = frozenset(),
     price_available: Callable[[PriceKey], bool] = lambda key: True,
     problems: list[Problem] | None = None,
 ) -> list[PlannedLine]:
@@ -134,7 +135,7 @@ def plan_renewal(
         for index, line in enumerate(lines)
         if not price_available(line.price_key)
     ]
-    problems += _recipient_problems(request.recipients, origin, customer_emails)
+    problems += _recipient_problems(request.recipients, origin, customer_emails, buyer_emails)
     if problems:
         raise DomainError(problems)
     return lines
@@ -267,9 +268,13 @@ def _planned_lines(
 
 
 def _recipient_problems(
-    recipients: Sequence[Recipient], origin: QuoteOrigin, customer_emails: frozenset[str]
+    recipients: Sequence[Recipient],
+    origin: QuoteOrigin,
+    customer_emails: frozenset[str],
+    buyer_emails: frozenset[str] = frozenset(),
 ) -> list[Problem]:
-    """R03/R04: at most four recipients; partner and sales quotes also reach customer contacts."""
+    """R03/R04: at most four recipients besides the buyers, who always receive the quote;
+    partner and sales quotes also reach any customer contact."""
     problems = [
         Problem(
             ErrorCode.INVALID_EMAIL,
@@ -280,6 +285,7 @@ def _recipient_problems(
         if not EMAIL_PATTERN.match(r.email.strip())
     ]
     counted = {r.email.strip().lower() for r in recipients}
+    counted -= {email.lower() for email in buyer_emails}
     if origin in (QuoteOrigin.PARTNER, QuoteOrigin.SALES):
         counted -= {email.lower() for email in customer_emails}
     if len(counted) > MAX_EXTRA_RECIPIENTS:

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from renewals.domain.enums import QuoteStatus
@@ -205,6 +205,7 @@ class SubscriptionQuery:
     customer_id: int | None = None
     reseller_id: int | None = None
     renewable_on: date | None = None
+    not_renewable_on: date | None = None
     end_date_from: date | None = None
     end_date_to: date | None = None
     numbers: tuple[str, ...] | None = None
@@ -231,6 +232,13 @@ def _subscription_filters(stmt: Select[Any], q: SubscriptionQuery) -> Select[Any
             subs_t.c.end_date.between(
                 q.renewable_on - timedelta(days=WINDOW_CLOSES_DAYS_AFTER),
                 q.renewable_on + timedelta(days=WINDOW_OPENS_DAYS_BEFORE),
+            )
+        )
+    if q.not_renewable_on is not None:
+        stmt = stmt.where(
+            or_(
+                subs_t.c.end_date < q.not_renewable_on - timedelta(days=WINDOW_CLOSES_DAYS_AFTER),
+                subs_t.c.end_date > q.not_renewable_on + timedelta(days=WINDOW_OPENS_DAYS_BEFORE),
             )
         )
     if q.end_date_from is not None:

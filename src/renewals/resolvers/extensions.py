@@ -53,7 +53,12 @@ class ErrorCodes(SchemaExtension):
     """Adds `extensions.code` to every error and masks unexpected exceptions."""
 
     def on_operation(self) -> Iterator[None]:
-        yield
+        try:
+            yield
+        except GraphQLError as error:
+            # A parse error raised in another extension's hook (ParserCache) leaves the operation
+            # as an exception; strawberry then returns it unchanged, so it is coded here.
+            raise coded(error) from error.original_error
         result = self.execution_context.result
         if result is not None and result.errors:
             result.errors = [coded(e) for e in result.errors]

@@ -1,7 +1,6 @@
 """Query resolvers: visibility first, then loaders and the domain."""
 
 from dataclasses import replace
-from datetime import date
 from typing import Annotated
 
 import strawberry
@@ -11,7 +10,6 @@ from renewals.domain.eligibility import eligibility_reasons, price_key, renewal_
 from renewals.domain.enums import OPEN_STATUSES, Role
 from renewals.domain.enums import QuoteStatus as DomainQuoteStatus
 from renewals.domain.pricing import LineRequest, price_quote
-from renewals.domain.windows import renewal_window
 from renewals.persistence import reads
 from renewals.resolvers.context import Context
 from renewals.resolvers.pagination import decode_cursor, encode_cursor, page_size
@@ -110,6 +108,7 @@ async def resolve_subscriptions(
         customer_id=customer_id or None,  # type: ignore[arg-type]
         reseller_id=reseller_id or None,  # type: ignore[arg-type]
         renewable_on=context.today if f.renewal_window_open else None,
+        not_renewable_on=context.today if f.renewal_window_open is False else None,
         end_date_from=f.end_date_from,
         end_date_to=f.end_date_to,
         numbers=tuple(f.numbers) if f.numbers is not None else None,
@@ -117,8 +116,6 @@ async def resolve_subscriptions(
     )
     async with context.container.db.read_engine.connect() as conn:
         rows = await reads.subscription_page(conn, vis, query, after_id, limit + 1) if limit else []
-    if f.renewal_window_open is False:
-        rows = [r for r in rows if not _window_open(r.end_date, context.today)]
     edges = [
         SubscriptionEdge(cursor=encode_cursor(r.id), node=Subscription.of(r)) for r in rows[:limit]
     ]
@@ -130,10 +127,6 @@ async def resolve_subscriptions(
     return SubscriptionConnection(
         count=count, edges=edges, page_info=_page_info(edges, rows, limit, after)
     )
-
-
-def _window_open(end_date: date, today: date) -> bool:
-    return renewal_window(end_date).is_open(today)
 
 
 def _page_info(edges: list, rows: list, limit: int, after: str | None) -> PageInfo:
@@ -160,14 +153,15 @@ async def resolve_quotes(
     customer_id = await _csn_filter(context, f.customer_csn)
     if customer_id is False:
         vis = replace(vis, nothing=True)
-    statuses = tuple(DomainQuoteStatus(s.value) for s in f.statuses) if f.statuses else None
+    statuses = (
+        tuple(DomainQuoteStatus(s.value) for s in f.statuses) if f.statuses is not None else None
+    )
     if f.open is not None:
         wanted = OPEN_STATUSES if f.open else frozenset(DomainQuoteStatus) - OPEN_STATUSES
-        statuses = tuple(s for s in (statuses or tuple(DomainQuoteStatus)) if s in wanted) or (
-            DomainQuoteStatus.FINALIZING,
-        )
-        if not any(s in wanted for s in statuses):
-            vis = replace(vis, nothing=True)
+        every = statuses if statuses is not None else tuple(DomainQuoteStatus)
+        statuses = tuple(s for s in every if s in wanted)
+    if statuses == ():  # no status can match (an empty list, or `open` excludes every one)
+        vis = replace(vis, nothing=True)
     query = reads.QuoteQuery(customer_id=customer_id or None, statuses=statuses)  # type: ignore[arg-type]
     async with context.container.db.read_engine.connect() as conn:
         rows = await reads.quote_page(conn, vis, query, after_id, limit + 1) if limit else []

@@ -215,6 +215,7 @@ class QuoteStatusEvent:
     quote: Quote = strawberry.field(description="The quote, as it is now.")
     status: QuoteStatus = strawberry.field(description="The new status.")
     previous_status: QuoteStatus | None = strawberry.field(
-        description="The status before; null for a quote's first status or a current-state event."
+        description="The status before; null for a quote's first status. The current-state event "
+        "of a `quoteId` subscription repeats the quote's latest change."
     )
     occurred_at: datetime = strawberry.field(description="When it changed (UTC).")

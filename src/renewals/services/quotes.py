@@ -151,6 +151,9 @@ async def create_renewal_quote(
             origin=origin,
             open_quote_subscription_ids=frozenset(s.id for s in subs if s.open_quote_id),
             customer_emails=frozenset(c.email.lower() for c in contacts),
+            buyer_emails=frozenset(
+                c.email.lower() for c in contacts if c.role == ContactRole.BUYER
+            ),
             price_available=lambda key: key in book,
             problems=problems,
         )

@@ -8,11 +8,13 @@ from starlette.responses import HTMLResponse
 
 from renewals.auth import AuthError, read_checkout_token
 from renewals.container import Container
+from renewals.domain.enums import ErrorCode
 from renewals.domain.errors import DomainError
 from renewals.persistence import reads
 from renewals.services import orders
 from renewals.services.mail import format_money
 
+STATUS_FOR = {ErrorCode.INVALID_CHECKOUT_TOKEN: 400, ErrorCode.QUOTE_EXPIRED: 410}
 PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer"><title>{title}</title>
@@ -101,7 +103,7 @@ async def accept(request: Request) -> HTMLResponse:
             container, None, None, orders.AcceptCommand(checkout_token=token)
         )
     except DomainError as e:
-        return problem(e.problems[0].message, 409)
+        return problem(e.problems[0].message, STATUS_FOR.get(e.problems[0].code, 409))
     async with container.db.read_engine.connect() as conn:
         quote = (await reads.quotes_by_id(conn, [quote_id]))[0]
     return page(

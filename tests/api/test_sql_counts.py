@@ -1,0 +1,190 @@
+"""No N+1: each list operation issues the same, pinned number of SELECTs for 5 rows and for 200."""
+
+import asyncio
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from renewals.app import create_app
+from renewals.config import Settings
+from renewals.container import build_container
+from renewals.persistence.migrate import upgrade
+from renewals.persistence.reads import SubscriptionQuery, Visibility, subscription_page
+from renewals.services.quotes import CreateQuoteCommand, create_renewal_quote
+from tests.conftest import count_sql, seed, token
+from tests.factories import SECRET, TODAY, document, subscription
+
+A, P1 = "5100000001", "P000000001"
+
+SUBSCRIPTIONS = """
+{
+  subscriptions(first: 100) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges {
+      cursor
+      node {
+        id number seats term endDate status
+        customer { csn name address { city } contacts { email role } }
+        reseller { csn name }
+        renewalWindow { opensOn closesOn isOpen }
+        renewalEligibility { eligible reasons }
+        openQuote { number status total { amount } customer { csn } }
+      }
+    }
+  }
+}
+"""
+GROUPS = """
+{
+  eligibleRenewalGroups {
+    key currency paymentMethod
+    customer { csn name contacts { email } }
+    reseller { csn name }
+    estimatedTotal { amount currency }
+    subscriptions {
+      number
+      customer { csn }
+      reseller { csn }
+      renewalEligibility { eligible reasons }
+      renewalWindow { isOpen }
+    }
+  }
+}
+"""
+QUOTES = """
+{
+  quotes(first: 100) {
+    totalCount
+    edges {
+      node {
+        number status total { amount }
+        customer { csn name contacts { email } }
+        reseller { csn }
+        lines {
+          seats unitPrice { amount }
+          subscription { number customer { csn } reseller { csn } openQuote { number } }
+        }
+        promotions { code discount { amount } }
+        recipients { email }
+        statusHistory { status actor }
+        order { number }
+      }
+    }
+  }
+}
+"""
+OPERATIONS = {"subscriptions": SUBSCRIPTIONS, "eligibleRenewalGroups": GROUPS, "quotes": QUOTES}
+VIEWERS = {
+    "sales": token("sales", None),
+    "buyer": token("buyer", A),
+    "partner": token("partner", P1),
+}
+# Measured once and pinned: a change means a new query per row (N+1) or a lost batch.
+# subscriptions: page, count, customers, contacts, partners, prices, open quotes.
+# eligibleRenewalGroups: candidates, prices, promotions, customers, contacts, partners.
+# quotes: page, count, customers, contacts, partners, lines, line subscriptions, their open
+#   quotes, promotions, recipients, status history, orders.
+# Buyers and partners add one: their CSN → id (cached per container; each run has a fresh one).
+EXPECTED_SELECTS = {
+    ("subscriptions", "sales"): 7,
+    ("subscriptions", "buyer"): 8,
+    ("subscriptions", "partner"): 8,
+    ("eligibleRenewalGroups", "sales"): 6,
+    ("eligibleRenewalGroups", "buyer"): 7,
+    ("eligibleRenewalGroups", "partner"): 7,
+    ("quotes", "sales"): 12,
+    ("quotes", "buyer"): 13,
+    ("quotes", "partner"): 13,
+}
+
+
+def subscription_row(i: int) -> dict:
+    """Every other one is in its renewal window; some are resold by P1, some three-year terms."""
+    return subscription(
+        f"SUB-{i:04d}",
+        customer_csn=A,
+        reseller_csn=P1 if i % 4 in (0, 1) else None,
+        term="THREE_YEAR" if i % 3 == 0 else "ANNUAL",
+        seats=1 + i % 7,
+        ends_in_days=30 + i % 50 if i % 2 == 0 else 200 + i,
+    )
+
+
+@dataclass(frozen=True)
+class DataSet:
+    url: str
+    subscriptions: int
+    quotes: int
+
+
+async def build(url: str, size: int, quoted: list[list[int]]) -> None:
+    container = build_container(Settings(database_url=url, secret_key=SECRET, today=TODAY))
+    try:
+        await seed(container, document([subscription_row(i) for i in range(size)]))
+        async with container.db.read_engine.connect() as conn:
+            records = await subscription_page(conn, Visibility(), SubscriptionQuery(), None, size)
+        pk = {r.number: r.id for r in records}
+        for group in quoted:
+            ids = [pk[f"SUB-{i:04d}"] for i in group]
+            await create_renewal_quote(
+                container, None, Visibility(), CreateQuoteCommand(subscription_ids=ids)
+            )
+    finally:
+        await container.close()
+
+
+def make(root: Path, name: str, size: int, quoted: list[list[int]]) -> DataSet:
+    url = f"sqlite+aiosqlite:///{root / name}.db"
+    upgrade(url)
+    asyncio.run(build(url, size, quoted))
+    return DataSet(url, size, len(quoted))
+
+
+@pytest.fixture(scope="module")
+def data_sets(tmp_path_factory) -> tuple[DataSet, DataSet]:
+    """Read-only databases shared by the module: 5 subscriptions and 2 quotes; 200 and 12."""
+    root = tmp_path_factory.mktemp("sql_counts")
+    small = make(root, "small", 5, [[0], [2]])
+    # In the large set: single and multi-line quotes, with and without reseller and promotion.
+    large_quotes = [[i] for i in range(0, 40, 4)] + [[2, 6, 10], [18, 22]]
+    large = make(root, "large", 200, large_quotes)
+    return small, large
+
+
+async def measure(data: DataSet, query: str, auth: str) -> tuple[int, dict]:
+    """Runs one operation against a fresh app and container; returns (SELECT count, data)."""
+    settings = Settings(database_url=data.url, secret_key=SECRET, today=TODAY, smtp_url=None)
+    container = build_container(settings)
+    app = create_app(container=container, background=False)
+    try:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            headers = {"Authorization": f"Bearer {auth}"}
+            with count_sql(container) as counter:
+                response = await client.post("/graphql", json={"query": query}, headers=headers)
+    finally:
+        await container.close()
+    body = response.json()
+    assert response.status_code == 200 and "errors" not in body, body
+    return counter.selects, body["data"]
+
+
+def rows(operation: str, data: dict) -> int:
+    """How many top-level rows the response holds (to show the large run is large)."""
+    if operation == "eligibleRenewalGroups":
+        return sum(len(g["subscriptions"]) for g in data[operation])
+    return len(data[operation]["edges"])
+
+
+@pytest.mark.parametrize("viewer", list(VIEWERS))
+@pytest.mark.parametrize("operation", list(OPERATIONS))
+async def test_select_count_does_not_grow_with_rows(data_sets, operation, viewer):
+    small, large = data_sets
+    small_selects, small_data = await measure(small, OPERATIONS[operation], VIEWERS[viewer])
+    large_selects, large_data = await measure(large, OPERATIONS[operation], VIEWERS[viewer])
+    assert rows(operation, large_data) > rows(operation, small_data) > 0
+    assert small_selects == EXPECTED_SELECTS[operation, viewer]
+    assert large_selects == small_selects
