@@ -476,3 +476,69 @@ async def test_automatic_origin_is_kept(container):
         container, None, Visibility(), CreateQuoteCommand([pk]), origin=QuoteOrigin.AUTOMATIC
     )
     assert (await quote_row(container, quote_id)).origin == QuoteOrigin.AUTOMATIC
+
+
+# --- R10 address snapshot and events from other processes --------------------------------------
+
+QUOTE_ADDRESS = """query($n: String!) { quote(number: $n) { address { line1 city }
+  customer { address { line1 city } } } }"""
+
+
+async def test_r10_a_sent_quote_keeps_its_address_when_the_customer_moves(client, container):
+    await seed(container, document([subscription("SUB-1")]))
+    quote_id = await make_quote(container)
+    await drain(container)
+    moved = document([subscription("SUB-1")])
+    moved["customers"][0]["address"] = {
+        "line1": "Neuer Weg 9",
+        "city": "Hamburg",
+        "postalCode": "20095",
+        "country": "DE",
+    }
+    await seed(container, moved)
+
+    number = (await quote_row(container, quote_id)).number
+    body = await gql(client, QUOTE_ADDRESS, {"n": number}, auth=token("sales", None))
+
+    assert body["data"]["quote"] == {
+        "address": {"line1": "Hauptstr. 1", "city": "Berlin"},
+        "customer": {"address": {"line1": "Neuer Weg 9", "city": "Hamburg"}},
+    }
+
+
+async def test_changes_committed_by_another_process_reach_this_bus_once(settings, container):
+    """`renewals jobs run` beside `serve`: the relay publishes the other process's history rows."""
+    from renewals.services.relay import HistoryRelay
+
+    await seed(container, document([subscription("SUB-1")]))
+    relay = HistoryRelay(container)
+    await relay.poll()  # starts after what already exists
+    other = build_container(settings)  # the other process: its own bus
+    try:
+        ids = [await sub_pk(other, "SUB-1")]
+        async with container.bus.listen() as queue:
+            quote_id = await create_renewal_quote(
+                other, SALES, Visibility(), CreateQuoteCommand(ids)
+            )
+            await drain(other)
+            assert await relay.poll() == 2
+            assert await relay.poll() == 0
+            events = drain_queue(queue)
+    finally:
+        await other.close()
+    assert [(e.quote_id, e.previous_status, e.status) for e in events] == [
+        (quote_id, None, QuoteStatus.FINALIZING),
+        (quote_id, QuoteStatus.FINALIZING, QuoteStatus.QUOTED),
+    ]
+
+
+async def test_an_event_published_here_is_not_relayed_again(container):
+    from renewals.services.relay import HistoryRelay
+
+    await seed(container, document([subscription("SUB-1")]))
+    relay = HistoryRelay(container)
+    await relay.poll()
+    async with container.bus.listen() as queue:
+        await make_quote(container)
+        assert await relay.poll() == 1  # found, but the bus already delivered it
+        assert len(drain_queue(queue)) == 1
