@@ -20,6 +20,9 @@ class PaymentError(Exception):
 
 
 class PaymentGateway(Protocol):
+    """Charges an order. The worker may call again for the same order (a retry after a failed
+    commit), so a real adapter must send `order_number` as the gateway's idempotency key."""
+
     async def charge(
         self, *, order_number: str, amount: Decimal, currency: str, method: str
     ) -> PaymentResult: ...

@@ -238,17 +238,22 @@ async def _insert_quote(
                 auto_renew_switched_off=False,
             )
         )
+    add_promotions(uow, quote.id, priced)
+    await uow.flush()
+    return quote
+
+
+def add_promotions(uow: UnitOfWork, quote_id: int, priced: PricedQuote) -> None:
+    """R11: every applied promotion is listed on the quote with its discount."""
     for promo in priced.promotions:
         uow.add(
             m.QuotePromotion(
-                quote_id=quote.id,
+                quote_id=quote_id,
                 code=promo.code,
                 description=promo.description,
                 discount=promo.discount,
             )
         )
-    await uow.flush()
-    return quote
 
 
 async def _insert_recipients(

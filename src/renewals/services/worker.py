@@ -21,7 +21,7 @@ from renewals.persistence.uow import UnitOfWork
 from renewals.services.lifecycle import load_quote, transition
 from renewals.services.mail import checkout_url, deliver_pending, format_money, quote_email
 from renewals.services.payments import PaymentError
-from renewals.services.quotes import price_requests
+from renewals.services.quotes import add_promotions, price_requests
 from renewals.services.relay import HistoryRelay
 
 log = logging.getLogger("renewals.worker")
@@ -38,27 +38,7 @@ async def finalize_quote(uow: UnitOfWork, container: Container, quote: m.Quote) 
     if quote.status != QuoteStatus.FINALIZING:
         return
     today = container.clock.today()
-    lines = (
-        (
-            await uow.session.execute(
-                select(m.QuoteLine)
-                .where(m.QuoteLine.quote_id == quote.id)
-                .order_by(m.QuoteLine.position)
-            )
-        )
-        .scalars()
-        .all()
-    )
-    subs = {
-        s.id: s
-        for s in (
-            await uow.session.execute(
-                select(m.Subscription).where(
-                    m.Subscription.id.in_([ln.subscription_id for ln in lines])
-                )
-            )
-        ).scalars()
-    }
+    lines, subs = await lines_and_subscriptions(uow, quote.id)
     requests = [
         LineRequest(ln.id, subs[ln.subscription_id].product, ln.term, quote.currency, ln.seats)
         for ln in lines
@@ -71,15 +51,7 @@ async def finalize_quote(uow: UnitOfWork, container: Container, quote: m.Quote) 
         line.unit_price, line.subtotal = priced_line.unit_price, priced_line.subtotal
         line.discount, line.total = priced_line.discount, priced_line.total
     await uow.session.execute(delete(m.QuotePromotion).where(m.QuotePromotion.quote_id == quote.id))
-    for promo in priced.promotions:
-        uow.add(
-            m.QuotePromotion(
-                quote_id=quote.id,
-                code=promo.code,
-                description=promo.description,
-                discount=promo.discount,
-            )
-        )
+    add_promotions(uow, quote.id, priced)
     quote.subtotal, quote.discount_total, quote.total = (
         priced.subtotal,
         priced.discount_total,
@@ -156,27 +128,33 @@ async def fulfil_order(uow: UnitOfWork, container: Container, quote: m.Quote) ->
                 raise PermanentJobError(f"payment refused: {e}") from e
             raise
         order.payment_reference = result.reference
-    lines = (
-        (await uow.session.execute(select(m.QuoteLine).where(m.QuoteLine.quote_id == quote.id)))
-        .scalars()
-        .all()
-    )
-    subs = {
-        s.id: s
-        for s in (
-            await uow.session.execute(
-                select(m.Subscription).where(
-                    m.Subscription.id.in_([ln.subscription_id for ln in lines])
-                )
-            )
-        ).scalars()
-    }
+    lines, subs = await lines_and_subscriptions(uow, quote.id)
     for line in lines:
         sub = subs[line.subscription_id]
         sub.seats, sub.term = line.seats, line.term
         sub.start_date, sub.end_date = line.start_date, line.end_date
     await uow.flush()
     await transition(uow, container, quote, QuoteStatus.ORDERED, WORKER)
+
+
+async def lines_and_subscriptions(
+    uow: UnitOfWork, quote_id: int
+) -> tuple[list[m.QuoteLine], dict[int, m.Subscription]]:
+    """A quote's lines in order and their subscriptions by id (two statements)."""
+    lines = list(
+        (
+            await uow.session.execute(
+                select(m.QuoteLine)
+                .where(m.QuoteLine.quote_id == quote_id)
+                .order_by(m.QuoteLine.position)
+            )
+        ).scalars()
+    )
+    ids = [ln.subscription_id for ln in lines]
+    subs = (
+        await uow.session.execute(select(m.Subscription).where(m.Subscription.id.in_(ids)))
+    ).scalars()
+    return lines, {s.id: s for s in subs}
 
 
 HANDLERS = {"finalize_quote": finalize_quote, "fulfil_order": fulfil_order}
