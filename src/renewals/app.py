@@ -8,6 +8,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import orjson
+from cross_web import HTTPException
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -43,6 +44,21 @@ class RenewalsGraphQL(GraphQL):
             response=response,
             authorization=request.headers.get("authorization"),
         )
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        """Refusals before execution (mutation over GET, wrong content type, malformed JSON,
+        a subscription over plain HTTP) answer as GraphQL errors with a code, not plain text."""
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        try:
+            response = await self.run(Request(scope=scope, receive=receive))
+        except HTTPException as e:
+            body = {"errors": [{"message": e.reason, "extensions": {"code": "BAD_REQUEST"}}]}
+            response = Response(
+                orjson.dumps(body), status_code=e.status_code, media_type="application/json"
+            )
+        await response(scope, receive, send)
 
     def encode_json(self, data: object) -> bytes:  # type: ignore[override]
         return orjson.dumps(data)

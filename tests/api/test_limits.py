@@ -236,7 +236,14 @@ async def test_mutation_over_get_is_refused_and_changes_nothing(client, subscrip
     params = {"query": SET_AUTO_RENEW, "variables": json.dumps({"id": subscription_id})}
     response = await client.get("/graphql", params=params, headers=AUTH)
     assert response.status_code == 400
-    assert response.text == "mutations are not allowed when using GET"
+    assert response.json() == {
+        "errors": [
+            {
+                "message": "mutations are not allowed when using GET",
+                "extensions": {"code": "BAD_REQUEST"},
+            }
+        ]
+    }
     await assert_auto_renew_unchanged(client)
 
 
@@ -266,7 +273,9 @@ async def test_post_as_text_plain_is_refused_and_changes_nothing(client, subscri
     headers = {**AUTH, "Content-Type": "text/plain"}
     response = await client.post("/graphql", content=payload, headers=headers)
     assert response.status_code == 400
-    assert response.text == "Unsupported content type"
+    assert response.json() == {
+        "errors": [{"message": "Unsupported content type", "extensions": {"code": "BAD_REQUEST"}}]
+    }
     await assert_auto_renew_unchanged(client)
 
 
@@ -274,7 +283,9 @@ async def test_post_as_form_data_is_refused_and_changes_nothing(client, subscrip
     form = {"query": SET_AUTO_RENEW, "variables": json.dumps({"id": subscription_id})}
     response = await client.post("/graphql", data=form, headers=AUTH)
     assert response.status_code == 400
-    assert response.text == "Unsupported content type"
+    assert response.json() == {
+        "errors": [{"message": "Unsupported content type", "extensions": {"code": "BAD_REQUEST"}}]
+    }
     await assert_auto_renew_unchanged(client)
 
 
@@ -290,7 +301,14 @@ async def test_post_with_malformed_json_is_refused(client, container):
     headers = {**AUTH, "Content-Type": "application/json"}
     response = await client.post("/graphql", content=b"{not json", headers=headers)
     assert response.status_code == 400
-    assert response.text == "Unable to parse request body as JSON"
+    assert response.json() == {
+        "errors": [
+            {
+                "message": "Unable to parse request body as JSON",
+                "extensions": {"code": "BAD_REQUEST"},
+            }
+        ]
+    }
 
 
 async def test_query_over_get_works(client, subscription_id):
@@ -366,3 +384,28 @@ async def test_unexpected_exception_in_a_nested_loader_is_masked(client, contain
         )
     ]
     assert "secret detail" not in response.text
+
+
+async def test_a_subscription_over_plain_http_is_a_client_error(client):
+    response = await client.post(
+        "/graphql", json={"query": "subscription { quoteStatusChanged { status } }"}, headers=AUTH
+    )
+    assert response.json() == {
+        "data": None,
+        "errors": [
+            {
+                "message": "Subscriptions run over WebSocket (graphql-transport-ws) on /graphql.",
+                "extensions": {"code": "BAD_REQUEST"},
+            }
+        ],
+    }
+
+
+async def test_several_operations_without_an_operation_name_are_refused(client):
+    document = "query A { viewer { role } } query B { viewer { role } }"
+    refused = await client.post("/graphql", json={"query": document}, headers=AUTH)
+    named = await client.post(
+        "/graphql", json={"query": document, "operationName": "B"}, headers=AUTH
+    )
+    assert refused.json()["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT"}
+    assert named.json() == {"data": {"viewer": {"role": "SALES"}}}

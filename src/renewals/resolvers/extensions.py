@@ -3,8 +3,10 @@
 import logging
 from collections.abc import Iterator
 
-from graphql import GraphQLError
+from graphql import GraphQLError, OperationDefinitionNode
+from starlette.websockets import WebSocket
 from strawberry.extensions import SchemaExtension
+from strawberry.types.graphql import OperationType
 
 log = logging.getLogger("renewals.graphql")
 
@@ -59,9 +61,40 @@ class ErrorCodes(SchemaExtension):
             # A parse error raised in another extension's hook (ParserCache) leaves the operation
             # as an exception; strawberry then returns it unchanged, so it is coded here.
             raise coded(error) from error.original_error
+        done: dict[int, GraphQLError] = {}  # the two lists may share errors: code (and log) once
+
+        def once(error: GraphQLError) -> GraphQLError:
+            if id(error) not in done:
+                done[id(error)] = coded(error)
+            return done[id(error)]
+
         result = self.execution_context.result
         if result is not None and result.errors:
-            result.errors = [coded(e) for e in result.errors]
+            result.errors = [once(e) for e in result.errors]
         pre = getattr(self.execution_context, "pre_execution_errors", None)
         if pre:
-            self.execution_context.pre_execution_errors = [coded(e) for e in pre]
+            self.execution_context.pre_execution_errors = [once(e) for e in pre]
+
+
+class OperationRules(SchemaExtension):
+    """A document with several operations must name the one to run (GraphQL spec 6.1)."""
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context
+        document = context.graphql_document
+        if context._provided_operation_name is None and document is not None:  # noqa: SLF001
+            operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+            if len(operations) > 1:
+                raise GraphQLError(
+                    "The document holds several operations: say which to run with `operationName`.",
+                    extensions={"code": "BAD_USER_INPUT"},
+                )
+        request = getattr(context.context, "request", None)
+        if context.operation_type == OperationType.SUBSCRIPTION and not isinstance(
+            request, WebSocket
+        ):
+            raise GraphQLError(
+                "Subscriptions run over WebSocket (graphql-transport-ws) on /graphql.",
+                extensions={"code": "BAD_REQUEST"},
+            )
+        yield

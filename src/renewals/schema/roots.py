@@ -14,7 +14,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from renewals.config import Settings
 from renewals.resolvers import mutation, query, subscription
-from renewals.resolvers.extensions import ErrorCodes
+from renewals.resolvers.extensions import ErrorCodes, OperationRules
 from renewals.schema.payloads import (
     AcceptQuotePayload,
     CancelQuotePayload,
@@ -83,11 +83,20 @@ class SubscriptionRoot:
     )
 
 
+class RenewalsSchema(strawberry.Schema):
+    """Strawberry logs every error; here refusals are answers, and the ErrorCodes extension logs
+    the unexpected ones (with their traceback) once."""
+
+    def process_errors(self, errors: list, execution_context: object = None) -> None:
+        return None
+
+
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     settings = settings or Settings()
     # Factories, so each operation gets fresh extension state; the caches live at module level.
     extensions: list = [
         ErrorCodes,
+        OperationRules,
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
@@ -96,7 +105,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     ]
     if not settings.introspection:
         extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
-    return strawberry.Schema(
+    return RenewalsSchema(
         query=Query,
         mutation=Mutation,
         subscription=SubscriptionRoot,
