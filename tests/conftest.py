@@ -1,7 +1,6 @@
 """Shared fixtures: a migrated SQLite file per test, the container, the ASGI app and a client."""
 
 import contextlib
-import shutil
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -15,24 +14,24 @@ from renewals.auth import mint_token
 from renewals.config import Settings
 from renewals.container import Container, build_container
 from renewals.domain.enums import Role
-from renewals.persistence.migrate import upgrade
 from renewals.services.importer import import_document
+from tests.dbs import Template
 from tests.factories import SECRET, TODAY
 
 
 @pytest.fixture(scope="session")
-def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One database made by the migrations; each test gets a copy of the file."""
-    path = tmp_path_factory.mktemp("template") / "renewals.db"
-    upgrade(f"sqlite+aiosqlite:///{path}")
-    return path
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Template]:
+    """One database made by the migrations; each test gets a copy (SQLite or PostgreSQL)."""
+    template = Template(tmp_path_factory.mktemp("template"), "empty")
+    yield template
+    template.drop()
 
 
 @pytest.fixture
-def database_url(tmp_path: Path, migrated_template: Path) -> str:
-    target = tmp_path / "renewals.db"
-    shutil.copyfile(migrated_template, target)
-    return f"sqlite+aiosqlite:///{target}"
+def database_url(tmp_path: Path, migrated_template: Template) -> Iterator[str]:
+    url = migrated_template.copy(tmp_path)
+    yield url
+    migrated_template.drop_copy(url)
 
 
 @pytest.fixture

@@ -325,10 +325,10 @@ async def test_one_event_per_transition_published_after_commit(container, monkey
 async def test_a_rolled_back_change_publishes_nothing(container, monkeypatch):
     await seed(container, document([subscription("SUB-1")]))
 
-    def fail_late(*args, **kwargs):
+    async def fail_late(*args, **kwargs):
         raise RuntimeError("disk full")  # after the FINALIZING history row was flushed
 
-    monkeypatch.setattr(quotes, "remember", fail_late)
+    monkeypatch.setattr(quotes, "settle", fail_late)
     async with container.bus.listen() as queue:
         with pytest.raises(RuntimeError):
             await make_quote(container)

@@ -1,64 +1,94 @@
-"""Idempotency keys: the same key from the same viewer returns the first result."""
+"""Idempotency keys: the same key from the same viewer returns the first result.
+
+The key row is claimed at the start of the transaction, so a concurrent request with the same key
+waits for the first to finish (PostgreSQL blocks on the unique index) and then replays its result;
+a refused request rolls back and leaves no key behind.
+"""
 
 import hashlib
 import json
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from renewals.domain.enums import ErrorCode
 from renewals.domain.errors import DomainError
 from renewals.persistence import models as m
 from renewals.persistence.uow import UnitOfWork
 
+T = TypeVar("T")
+RETRIES = 3
+
+
+class KeyRace(Exception):
+    """Another transaction claimed the same key first; retrying replays its result."""
+
 
 def request_hash(payload: Any) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
-async def replayed_quote_id(
-    uow: UnitOfWork, scope: str, operation: str, key: str | None, digest: str
+async def replay_or_claim(
+    uow: UnitOfWork, scope: str, operation: str, key: str | None, digest: str, now: Any
 ) -> int | None:
-    """The first result's quote id for a repeated key; a key reused with other input is refused."""
+    """The first result's quote id for a repeated key; else claims the key here and gives None."""
     if key is None:
         return None
-    row = (
+    where = (
+        m.IdempotencyKey.scope == scope,
+        m.IdempotencyKey.operation == operation,
+        m.IdempotencyKey.key == key,
+    )
+    row = (await uow.session.execute(select(m.IdempotencyKey).where(*where))).scalar_one_or_none()
+    if row is not None:
+        if row.request_hash != digest:
+            raise DomainError.one(
+                ErrorCode.IDEMPOTENCY_KEY_REUSED,
+                "This idempotency key was used before with a different input.",
+                ("input", "idempotencyKey"),
+            )
+        return row.quote_id
+    uow.add(
+        m.IdempotencyKey(
+            scope=scope,
+            operation=operation,
+            key=key,
+            request_hash=digest,
+            quote_id=None,
+            created_at=now,
+        )
+    )
+    try:
+        await uow.flush()
+    except IntegrityError as e:
+        raise KeyRace(key) from e
+    return None
+
+
+async def settle(
+    uow: UnitOfWork, scope: str, operation: str, key: str | None, quote_id: int
+) -> None:
+    """Records the result under the claimed key, in the same transaction."""
+    if key is not None:
         await uow.session.execute(
-            select(m.IdempotencyKey).where(
+            update(m.IdempotencyKey)
+            .where(
                 m.IdempotencyKey.scope == scope,
                 m.IdempotencyKey.operation == operation,
                 m.IdempotencyKey.key == key,
             )
+            .values(quote_id=quote_id)
+            .execution_options(synchronize_session=False)
         )
-    ).scalar_one_or_none()
-    if row is None:
-        return None
-    if row.request_hash != digest:
-        raise DomainError.one(
-            ErrorCode.IDEMPOTENCY_KEY_REUSED,
-            "This idempotency key was used before with a different input.",
-            ("input", "idempotencyKey"),
-        )
-    return row.quote_id
 
 
-def remember(
-    uow: UnitOfWork,
-    scope: str,
-    operation: str,
-    key: str | None,
-    digest: str,
-    quote_id: int,
-    now: Any,
-) -> None:
-    if key is not None:
-        uow.add(
-            m.IdempotencyKey(
-                scope=scope,
-                operation=operation,
-                key=key,
-                request_hash=digest,
-                quote_id=quote_id,
-                created_at=now,
-            )
-        )
+async def retry_key_races(attempt: Callable[[], Awaitable[T]]) -> T:
+    """Runs `attempt` again when it lost a key race: the retry replays the winner's result."""
+    for _ in range(RETRIES):
+        try:
+            return await attempt()
+        except KeyRace:
+            continue
+    return await attempt()

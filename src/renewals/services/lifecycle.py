@@ -29,7 +29,7 @@ async def record_status(
         status=quote.status,
         previous_status=previous,
         occurred_at=container.clock.now(),
-        actor=actor,
+        actor=actor[:100],
         reason=reason,
     )
     uow.add(change)

@@ -12,7 +12,7 @@ from renewals.domain.quotes import check_acceptable, check_cancel
 from renewals.persistence import models as m
 from renewals.persistence import reads
 from renewals.persistence.uow import UnitOfWork
-from renewals.services.idempotency import remember, replayed_quote_id, request_hash
+from renewals.services.idempotency import replay_or_claim, request_hash, retry_key_races, settle
 from renewals.services.lifecycle import load_quote, transition
 from renewals.services.quotes import enqueue
 
@@ -62,10 +62,25 @@ async def accept_quote(
                 ("input", "checkoutToken"),
             ) from e
         quote_id, nonce = claims.quote_id, claims.nonce
+    return await retry_key_races(
+        lambda: _accept(container, viewer, visibility, command, quote_id, nonce)
+    )
+
+
+async def _accept(
+    container: Container,
+    viewer: Viewer | None,
+    visibility: reads.Visibility | None,
+    command: AcceptCommand,
+    quote_id: int | None,
+    nonce: str | None,
+) -> int:
     scope = viewer.scope if viewer and nonce is None else f"checkout:{quote_id}"
     digest = request_hash({"quote": quote_id})
     async with UnitOfWork(container.db) as uow:
-        replay = await replayed_quote_id(uow, scope, ACCEPT, command.idempotency_key, digest)
+        replay = await replay_or_claim(
+            uow, scope, ACCEPT, command.idempotency_key, digest, container.clock.now()
+        )
         if replay is not None:
             return replay
         quote = await load_quote(uow, quote_id, for_update=True) if quote_id else None
@@ -95,9 +110,7 @@ async def accept_quote(
             )
         )
         enqueue(uow, container, "fulfil_order", quote.id)
-        remember(
-            uow, scope, ACCEPT, command.idempotency_key, digest, quote.id, container.clock.now()
-        )
+        await settle(uow, scope, ACCEPT, command.idempotency_key, quote.id)
         await uow.commit()
         return quote.id
 

@@ -27,7 +27,7 @@ from renewals.persistence import models as m
 from renewals.persistence import reads
 from renewals.persistence.records import SubscriptionRecord
 from renewals.persistence.uow import UnitOfWork
-from renewals.services.idempotency import remember, replayed_quote_id, request_hash
+from renewals.services.idempotency import replay_or_claim, request_hash, retry_key_races, settle
 from renewals.services.lifecycle import record_status
 
 OPERATION = "createRenewalQuote"
@@ -111,11 +111,27 @@ async def create_renewal_quote(
     mark_auto_quoted: bool = False,
 ) -> int:
     """Creates a FINALIZING quote with its finalize job, or raises DomainError with every problem."""
+    return await retry_key_races(
+        lambda: _create(container, viewer, visibility, command, origin, actor, mark_auto_quoted)
+    )
+
+
+async def _create(
+    container: Container,
+    viewer: Viewer | None,
+    visibility: reads.Visibility,
+    command: CreateQuoteCommand,
+    origin: QuoteOrigin | None,
+    actor: str | None,
+    mark_auto_quoted: bool,
+) -> int:
     today = container.clock.today()
     scope = viewer.scope if viewer else "system"
     digest = _digest(command)
     async with UnitOfWork(container.db) as uow:
-        replay = await replayed_quote_id(uow, scope, OPERATION, command.idempotency_key, digest)
+        replay = await replay_or_claim(
+            uow, scope, OPERATION, command.idempotency_key, digest, container.clock.now()
+        )
         if replay is not None:
             return replay
         problems: list[Problem] = []
@@ -173,9 +189,7 @@ async def create_renewal_quote(
                 )
         enqueue(uow, container, "finalize_quote", quote.id)
         await record_status(uow, container, quote, None, actor or scope)
-        remember(
-            uow, scope, OPERATION, command.idempotency_key, digest, quote.id, container.clock.now()
-        )
+        await settle(uow, scope, OPERATION, command.idempotency_key, quote.id)
         await uow.commit()
         return quote.id
 
@@ -201,7 +215,7 @@ async def _insert_quote(
     first = lines[0].subscription
     customer_id, reseller_id = first.customer_id, first.reseller_id  # type: ignore[attr-defined]
     quote = m.Quote(
-        number=f"PENDING-{uuid4().hex}",
+        number=f"PENDING-{uuid4().hex[:20]}",
         type=QuoteType.RENEWAL,
         origin=origin,
         status=QuoteStatus.FINALIZING,
@@ -215,7 +229,7 @@ async def _insert_quote(
         created_on=today,
         expires_on=quote_expires_on(today, [ln.subscription.end_date for ln in lines]),
         created_at=container.clock.now(),
-        created_by=actor,
+        created_by=actor[:100],
     )
     uow.add(quote)
     await uow.flush()

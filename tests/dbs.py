@@ -1,0 +1,112 @@
+"""Test databases on either backend: a migrated (optionally seeded) template, copied per test.
+
+`RENEWALS_TEST_DATABASE_URL=postgresql+asyncpg://postgres@127.0.0.1:5432/test` runs the suite on
+PostgreSQL: each template and each copy is its own database (CREATE DATABASE … TEMPLATE), dropped
+afterwards, so runs never see each other's rows. Without it, SQLite files in tmp directories.
+"""
+
+import asyncio
+import os
+import shutil
+import sqlite3
+import threading
+import uuid
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from renewals.persistence.migrate import upgrade
+
+PG_URL = os.environ.get("RENEWALS_TEST_DATABASE_URL", "")
+ON_POSTGRES = PG_URL.startswith("postgresql")
+RUN = uuid.uuid4().hex[:8]
+
+
+def _in_thread(make: Callable[[], Awaitable[Any]]) -> Any:
+    """Runs a coroutine to completion on its own loop, callable from sync or async code."""
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["value"] = asyncio.run(make())  # type: ignore[arg-type]
+        except BaseException as e:  # noqa: BLE001
+            box["error"] = e
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if "error" in box:
+        raise box["error"]
+    return box.get("value")
+
+
+def _pg_url(database: str) -> str:
+    parts = urlsplit(PG_URL)
+    return urlunsplit(parts._replace(path=f"/{database}"))
+
+
+def _admin(*statements: str) -> None:
+    import asyncpg
+
+    parts = urlsplit(PG_URL)
+
+    async def run() -> None:
+        conn = await asyncpg.connect(
+            host=parts.hostname or "127.0.0.1",
+            port=parts.port or 5432,
+            user=parts.username or "postgres",
+            password=parts.password,
+            database=parts.path.lstrip("/") or "postgres",
+        )
+        try:
+            for statement in statements:
+                await conn.execute(statement)
+        finally:
+            await conn.close()
+
+    _in_thread(run)
+
+
+class Template:
+    """A migrated database, seeded once by `seed(url)` if given; `copy()` gives a fresh one."""
+
+    def __init__(self, directory: Path, name: str, seed: Callable[[str], Any] | None = None) -> None:
+        self.name = f"rt_{RUN}_{name}"
+        self.directory = directory
+        if ON_POSTGRES:
+            _admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)', f'CREATE DATABASE "{self.name}"')
+            self.url = _pg_url(self.name)
+        else:
+            self.path = directory / f"{self.name}.db"
+            self.url = f"sqlite+aiosqlite:///{self.path}"
+        upgrade(self.url)
+        self.seeded = seed(self.url) if seed else None
+        self.copies: list[str] = []
+
+    def copy(self, directory: Path) -> str:
+        if ON_POSTGRES:
+            name = f"rt_{RUN}_{uuid.uuid4().hex[:12]}"
+            _admin(f'CREATE DATABASE "{name}" TEMPLATE "{self.name}"')
+            self.copies.append(name)
+            return _pg_url(name)
+        target = directory / "renewals.db"
+        with sqlite3.connect(self.path) as source, sqlite3.connect(target) as copy:
+            source.backup(copy)
+        return f"sqlite+aiosqlite:///{target}"
+
+    def drop_copy(self, url: str) -> None:
+        if ON_POSTGRES:
+            name = urlsplit(url).path.lstrip("/")
+            _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def drop(self) -> None:
+        if ON_POSTGRES:
+            _admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+        else:
+            shutil.rmtree(self.directory, ignore_errors=True)
+
+
+def run_async(make: Callable[[], Awaitable[Any]]) -> Any:
+    """For seeding templates from sync fixtures."""
+    return _in_thread(make)
