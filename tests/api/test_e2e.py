@@ -14,7 +14,6 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
 from email.message import EmailMessage
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -29,7 +28,6 @@ from renewals.container import Container, build_container
 from renewals.domain.enums import Term
 from renewals.domain.windows import next_term
 from renewals.persistence import models as m
-from renewals.persistence.migrate import upgrade_async
 from renewals.schema.ids import to_global_id
 from tests.conftest import seed, token
 from tests.factories import SECRET, TODAY, document, subscription
@@ -107,14 +105,12 @@ class Stack:
 
 
 @contextlib.asynccontextmanager
-async def running_stack(tmp_path: Path) -> AsyncIterator[Stack]:
+async def running_stack(url: str) -> AsyncIterator[Stack]:
     smtp_port, http_port = free_port(), free_port()
     inbox = Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
     await asyncio.to_thread(controller.start)
     try:
-        url = f"sqlite+aiosqlite:///{tmp_path}/e2e.db"
-        await upgrade_async(url)
         base = f"http://127.0.0.1:{http_port}"
         settings = Settings(
             database_url=url,
@@ -197,9 +193,9 @@ def plain(message: EmailMessage) -> str:
     return part.get_content()
 
 
-async def test_quote_to_order_over_http_websocket_and_smtp(tmp_path):
+async def test_quote_to_order_over_http_websocket_and_smtp(database_url):
     buyer = token()
-    async with running_stack(tmp_path) as stack:
+    async with running_stack(database_url) as stack:
         async with connect(stack.ws_url, subprotocols=["graphql-transport-ws"]) as ws:
             assert ws.subprotocol == "graphql-transport-ws"
             # The contract matches the key case-insensitively.
@@ -307,10 +303,10 @@ async def test_quote_to_order_over_http_websocket_and_smtp(tmp_path):
         assert "Traceback" not in used.text
 
 
-async def test_legacy_graphql_ws_protocol_receives_events(tmp_path):
+async def test_legacy_graphql_ws_protocol_receives_events(database_url):
     buyer = token()
     async with (
-        running_stack(tmp_path) as stack,
+        running_stack(database_url) as stack,
         connect(stack.ws_url, subprotocols=["graphql-ws"]) as ws,
     ):
         assert ws.subprotocol == "graphql-ws"
@@ -333,9 +329,9 @@ async def test_legacy_graphql_ws_protocol_receives_events(tmp_path):
         await send(ws, {"type": "connection_terminate"})
 
 
-async def test_other_customers_events_are_not_delivered(tmp_path):
+async def test_other_customers_events_are_not_delivered(database_url):
     async with (
-        running_stack(tmp_path) as stack,
+        running_stack(database_url) as stack,
         connect(stack.ws_url, subprotocols=["graphql-transport-ws"]) as ws,
     ):
         await init(ws, token("buyer", "5100000002"))  # a customer without these quotes
@@ -367,8 +363,8 @@ async def test_other_customers_events_are_not_delivered(tmp_path):
         assert message is None or message["type"] in ("ping", "ka"), message
 
 
-async def test_bad_or_missing_token_in_connection_init_is_unauthenticated(tmp_path):
-    async with running_stack(tmp_path) as stack:
+async def test_bad_or_missing_token_in_connection_init_is_unauthenticated(database_url):
+    async with running_stack(database_url) as stack:
         for payload in ({"Authorization": "Bearer not-a-token"}, {}):
             async with connect(stack.ws_url, subprotocols=["graphql-transport-ws"]) as ws:
                 await send(ws, {"type": "connection_init", "payload": payload})

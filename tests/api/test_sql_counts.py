@@ -1,6 +1,6 @@
 """No N+1: each list operation issues the same, pinned number of SELECTs for 5 rows and for 200."""
 
-import asyncio
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,10 +10,10 @@ import pytest
 from renewals.app import create_app
 from renewals.config import Settings
 from renewals.container import build_container
-from renewals.persistence.migrate import upgrade
 from renewals.persistence.reads import SubscriptionQuery, Visibility, subscription_page
 from renewals.services.quotes import CreateQuoteCommand, create_renewal_quote
 from tests.conftest import count_sql, seed, token
+from tests.dbs import Template, run_async
 from tests.factories import SECRET, TODAY, document, subscription
 
 A, P1 = "5100000001", "P000000001"
@@ -136,22 +136,22 @@ async def build(url: str, size: int, quoted: list[list[int]]) -> None:
         await container.close()
 
 
-def make(root: Path, name: str, size: int, quoted: list[list[int]]) -> DataSet:
-    url = f"sqlite+aiosqlite:///{root / name}.db"
-    upgrade(url)
-    asyncio.run(build(url, size, quoted))
-    return DataSet(url, size, len(quoted))
+def make(root: Path, name: str, size: int, quoted: list[list[int]]) -> tuple[Template, DataSet]:
+    template = Template(root, name, seed=lambda url: run_async(lambda: build(url, size, quoted)))
+    return template, DataSet(template.url, size, len(quoted))
 
 
 @pytest.fixture(scope="module")
-def data_sets(tmp_path_factory) -> tuple[DataSet, DataSet]:
+def data_sets(tmp_path_factory) -> Iterator[tuple[DataSet, DataSet]]:
     """Read-only databases shared by the module: 5 subscriptions and 2 quotes; 200 and 12."""
     root = tmp_path_factory.mktemp("sql_counts")
-    small = make(root, "small", 5, [[0], [2]])
+    small_template, small = make(root, "small", 5, [[0], [2]])
     # In the large set: single and multi-line quotes, with and without reseller and promotion.
     large_quotes = [[i] for i in range(0, 40, 4)] + [[2, 6, 10], [18, 22]]
-    large = make(root, "large", 200, large_quotes)
-    return small, large
+    large_template, large = make(root, "large", 200, large_quotes)
+    yield small, large
+    small_template.drop()
+    large_template.drop()
 
 
 async def measure(data: DataSet, query: str, auth: str) -> tuple[int, dict]:

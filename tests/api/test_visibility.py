@@ -1,10 +1,8 @@
 """Who sees what: buyers their customer, partners what they resell, sales everything."""
 
-import asyncio
-import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import jwt
 import pytest
@@ -13,11 +11,11 @@ from renewals.auth import mint_checkout_token, mint_token
 from renewals.config import Settings
 from renewals.container import build_container
 from renewals.domain.enums import Role
-from renewals.persistence.migrate import upgrade
 from renewals.persistence.reads import SubscriptionQuery, Visibility, subscription_page
 from renewals.schema.ids import pk_of, to_global_id
 from renewals.services.quotes import CreateQuoteCommand, create_renewal_quote
 from tests.conftest import gql, seed, token
+from tests.dbs import Template, run_async
 from tests.factories import SECRET, TODAY, customer, document, subscription
 
 A, B = "5100000001", "5100000002"
@@ -138,26 +136,26 @@ async def build_world(url: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def world_template(tmp_path_factory) -> tuple[Path, dict[str, str]]:
-    """Built once per module; every test gets its own copy of the database file."""
-    path = tmp_path_factory.mktemp("world") / "template.db"
-    url = f"sqlite+aiosqlite:///{path}"
-    upgrade(url)
-    return path, asyncio.run(build_world(url))
+def world_template(tmp_path_factory) -> Iterator[Template]:
+    """Built once per module; every test gets its own copy of the database."""
+    template = Template(
+        tmp_path_factory.mktemp("world"),
+        "world",
+        seed=lambda url: run_async(lambda: build_world(url)),
+    )
+    yield template
+    template.drop()
 
 
 @pytest.fixture
-def database_url(world_template, tmp_path: Path) -> str:
-    """Overrides conftest's: a copy of the seeded template instead of an empty migrated file."""
-    target = tmp_path / "renewals.db"
-    with sqlite3.connect(world_template[0]) as source, sqlite3.connect(target) as copy:
-        source.backup(copy)
-    return f"sqlite+aiosqlite:///{target}"
+def database_url(world_template: Template) -> str:
+    """Overrides conftest's: the seeded world itself, shared, since these tests only read."""
+    return world_template.url
 
 
 @pytest.fixture
-def world(world_template) -> dict[str, str]:
-    return world_template[1]
+def world(world_template: Template) -> dict[str, str]:
+    return world_template.seeded
 
 
 def subscription_view(number: str) -> dict:

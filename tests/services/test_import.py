@@ -22,7 +22,6 @@ from renewals.domain.enums import (
 )
 from renewals.domain.values import SubscriptionFacts
 from renewals.domain.windows import renewal_window
-from renewals.persistence import migrate
 from renewals.persistence import models as m
 from renewals.persistence.db import Database, create_database
 from renewals.persistence.uow import UnitOfWork
@@ -102,10 +101,8 @@ def subscription(number: str, **changes: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-async def import_db(tmp_path: Any) -> AsyncIterator[Database]:
-    url = f"sqlite+aiosqlite:///{tmp_path}/t.db"
-    await migrate.upgrade_async(url)
-    db = create_database(url)
+async def import_db(database_url: str) -> AsyncIterator[Database]:
+    db = create_database(database_url)
     yield db
     await db.dispose()
 
