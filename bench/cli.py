@@ -80,6 +80,11 @@ def read_only(argv: list[str]) -> str:
     return ""
 
 
+def wrk_version() -> str:
+    words = read_only(["wrk", "-v"]).split()
+    return words[1] if len(words) > 1 else ""
+
+
 def machine(args: argparse.Namespace, generator: str, kind: str) -> dict[str, Any]:
     cpu = ""
     with contextlib.suppress(OSError):
@@ -116,12 +121,7 @@ def machine(args: argparse.Namespace, generator: str, kind: str) -> dict[str, An
         "platform": platform.platform(),
         "database": kind,
         "workers": args.workers,
-        "load_generator": generator
-        + (
-            f" ({read_only(['wrk', '-v']).splitlines()[0]})"
-            if generator == "wrk" and read_only(["wrk", "-v"])
-            else ""
-        ),
+        "load_generator": generator + (f" {wrk_version()}" if generator == "wrk" else ""),
         "mode": "smoke" if args.smoke else "full",
         "git_commit": read_only(["git", "-C", str(root), "rev-parse", "--short", "HEAD"]),
         "git_dirty": bool(

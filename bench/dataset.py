@@ -327,6 +327,22 @@ def random_row(rng: random.Random, cid: int, pids: list[int]) -> dict[str, Any]:
     )
 
 
+def partner_row(rng: random.Random, cid: int, pid: int) -> dict[str, Any]:
+    """An eligible subscription resold by `pid`."""
+    return dict(
+        customer_id=cid,
+        reseller_id=pid,
+        product=rng.choice(list(PRODUCTS)),
+        offering=OfferingType.STANDARD,
+        term=Term.ANNUAL,
+        currency="EUR",
+        method=PaymentMethod.CREDIT_CARD,
+        end=TODAY + timedelta(days=rng.randint(-30, 80)),
+        seats=rng.randint(1, 50),
+        auto_renew=False,
+    )
+
+
 async def build_dataset(url: str, spec: Spec, *, log: Any = None) -> DataSet:
     """Migrates `url` (a fresh database) and fills it; returns what the scenarios need to know."""
     await upgrade_async(url)
@@ -344,6 +360,21 @@ async def build_dataset(url: str, spec: Spec, *, log: Any = None) -> DataSet:
         shapes = focus_rows(spec, rng, focus_id, pids)
         while len(shapes) < spec.subscriptions:
             shapes.append(random_row(rng, rng.choice(others) if others else focus_id, pids))
+        rng.shuffle(shapes)  # ids interleave customers, as in a real table
+        if others:
+            # The focus partner's lowest ids are quotable, so S2's first page has open quotes;
+            # the probes (all alike: no promotion applies) stay free for the quote scenarios.
+            shapes[:0] = [partner_row(rng, rng.choice(others), pids[0]) for _ in range(3)]
+            shapes[len(shapes) // 2 : len(shapes) // 2] = [
+                {
+                    **partner_row(rng, rng.choice(others), pids[-1]),
+                    "product": "AutoCAD",
+                    "probe": True,
+                }
+                for _ in range(spec.reserve)
+            ]
+            del shapes[spec.subscriptions + spec.reserve :]
+        probes = {f"S{i:08d}" for i, s in enumerate(shapes) if s.pop("probe", False)}
         rows = [
             subscription_row(f"S{i:08d}", s.pop("customer_id"), s.pop("reseller_id"), **s)
             for i, s in enumerate(shapes)
@@ -365,9 +396,12 @@ async def build_dataset(url: str, spec: Spec, *, log: Any = None) -> DataSet:
             == ("EUR", PaymentMethod.CREDIT_CARD, pids[0])
         ]
         candidates = [r for r in rows if r["customer_id"] != focus_id and is_eligible(r)]
+        rng.shuffle(candidates)
+        # A few stay free whatever the size, for the scenarios that create quotes.
+        reserved = [r for r in candidates if r["number"] in probes]
+        candidates = [r for r in candidates if r["number"] not in probes]
         used = await make_quotes(container, data, candidates, spec.quotes_per_status)
-        data.free_ids = sorted(r["id"] for r in candidates if r["id"] not in used)
-        rng.shuffle(data.free_ids)
+        data.free_ids = [r["id"] for r in reserved + candidates if r["id"] not in used]
         if log:
             log(
                 f"data set: {len(rows)} subscriptions, {spec.customers} customers, quotes {data.quotes}"

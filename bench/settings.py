@@ -21,6 +21,7 @@ class Spec:
     partners: int = 10
     focus_eligible: int = 30  # eligible subscriptions of the S1 buyer (about 30 objects)
     quotes_per_status: int = 30  # quotes in each of the 7 statuses
+    reserve: int = 4  # eligible subscriptions never put on the data set's quotes
     seed: int = 42
 
     def scaled(self, factor: int) -> Spec:
@@ -95,7 +96,7 @@ SMOKE = Sizes(
     s4_subscribers=10,
     s4_changes=5,
     jobs=JobsSpec(customers=10, subscriptions=200, due=20),
-    s6_base=Spec(customers=2, subscriptions=20, focus_eligible=2, quotes_per_status=1),
+    s6_base=Spec(customers=2, subscriptions=100, focus_eligible=2, quotes_per_status=1),
     s6_scales=(1, 10, 100),
     s6_quote_cap=3,
     wait_timeout_s=20.0,

@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
@@ -21,7 +22,8 @@ from renewals.config import Settings
 from renewals.container import Container, build_container
 from renewals.resolvers.context import Context
 from renewals.schema.roots import build_schema
-from renewals.services.jobs import run_jobs
+from renewals.services.jobs import run_scheduled_jobs
+from renewals.services.pg_listener import PgListener
 from renewals.services.worker import worker_loop
 from renewals.web import checkout
 from renewals.web.graphiql import graphiql_html
@@ -68,7 +70,7 @@ class RenewalsGraphQL(GraphQL):
 
 
 async def healthz(request: Request) -> JSONResponse:
-    """Liveness and readiness: the database answers."""
+    """Liveness and readiness: the database answers and, on PostgreSQL, the listener listens."""
     container: Container = request.app.state.container
     try:
         async with container.db.read_engine.connect() as conn:
@@ -76,11 +78,18 @@ async def healthz(request: Request) -> JSONResponse:
         db_ok = True
     except Exception:  # noqa: BLE001
         db_ok = False
+    listener = getattr(request.app.state, "listener", None)
+    if container.db.is_sqlite:
+        listener_state = "not used (SQLite: in-process events)"
+    else:
+        listener_state = "not started" if listener is None else listener.state
+    listening = container.db.is_sqlite or listener_state == "listening"
     body = {
-        "status": "ok" if db_ok else "unavailable",
+        "status": "ok" if db_ok and listening else "unavailable",
         "database": "ok" if db_ok else "unreachable",
+        "listener": listener_state,
     }
-    return JSONResponse(body, status_code=200 if db_ok else 503)
+    return JSONResponse(body, status_code=200 if db_ok and listening else 503)
 
 
 def seconds_until(at: time, now: datetime) -> float:
@@ -108,9 +117,9 @@ async def scheduler(container: Container, stop: asyncio.Event) -> None:
                 return
         first = False
         try:
-            report = await run_jobs(container)
+            report = await run_scheduled_jobs(container, runner=f"serve:{os.getpid()}")
             container.wake_worker()
-            log.info("jobs: %s", report)
+            log.info("jobs: %s", report or "already run for this business date")
         except Exception:  # noqa: BLE001
             log.exception("scheduled jobs failed")
 
@@ -130,8 +139,11 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         stop = asyncio.Event()
         tasks = []
+        if not container.db.is_sqlite:
+            app.state.listener = PgListener(container)
+            tasks.append(asyncio.create_task(app.state.listener.run(stop)))
         if background:
-            tasks = [
+            tasks += [
                 asyncio.create_task(worker_loop(container, stop)),
                 asyncio.create_task(scheduler(container, stop)),
             ]
@@ -155,4 +167,10 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.container = container
+    app.state.listener = None
     return app
+
+
+def app_from_environment() -> Starlette:
+    """The factory each `renewals serve --workers N` process calls (settings from RENEWALS_*)."""
+    return create_app(Settings())

@@ -184,7 +184,26 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         token = mint_token(secret, Role.BUYER, customer_csn="5100000001")  # type: ignore[arg-type]
         print(f"demo buyer token (customer 5100000001):\n{token}", file=sys.stderr)
     url = f"http://{args.host}:{args.port}/graphql"
-    print(f"serving GraphQL and GraphiQL on {url}", file=sys.stderr)
+    print(f"serving GraphQL and GraphiQL on {url} ({args.workers} worker(s))", file=sys.stderr)
+    if args.workers > 1:
+        # Each worker process builds its own app from the environment; hand it what we resolved.
+        asyncio.run(container.close())
+        os.environ.update(
+            {
+                "RENEWALS_SECRET_KEY": secret or "",
+                "RENEWALS_DEV_MODE": "1" if dev else "0",
+                "RENEWALS_JOBS_ON_START": "1" if settings.jobs_on_start else "0",
+            }
+        )
+        uvicorn.run(
+            "renewals.app:app_from_environment",
+            factory=True,
+            workers=args.workers,
+            host=args.host,
+            port=args.port,
+            log_level="info",
+        )
+        return 0
     uvicorn.run(create_app(container=container), host=args.host, port=args.port, log_level="info")
     return 0
 

@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     max_aliases: int = Field(default=30, ge=1)
     max_tokens: int = Field(default=2000, ge=1)
     pool_size: int = Field(default=10, ge=1)
+    pool_max_overflow: int = Field(default=10, ge=0)
+    pool_timeout_seconds: float = Field(default=30, gt=0)
     worker_interval_seconds: float = Field(default=0.5, gt=0)
     jobs_at: time = time(2, 0)
     jobs_on_start: bool = False

@@ -68,7 +68,12 @@ def build_container(settings: Settings, *, allow_generated_secret: bool = False)
         secret, generated = secrets.token_urlsafe(32), True
     return Container(
         settings=settings,
-        db=create_database(settings.database_url, pool_size=settings.pool_size),
+        db=create_database(
+            settings.database_url,
+            pool_size=settings.pool_size,
+            max_overflow=settings.pool_max_overflow,
+            pool_timeout=settings.pool_timeout_seconds,
+        ),
         clock=SystemClock(settings.today),
         bus=InProcessEventBus(),
         secret_key=secret,

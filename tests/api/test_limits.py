@@ -331,12 +331,22 @@ async def test_graphiql_is_served_to_browsers_with_the_default_document(client, 
     assert "eligibleRenewalGroups" in response.text
 
 
-async def test_healthz_reports_ok(client, container):
+async def test_healthz_reports_database_and_listener(client, container):
     response = await client.get("/healthz")
-    assert response.status_code == 200
-    body = response.json()
-    assert body["status"] == "ok"
-    assert body == {"status": "ok", "database": "ok"}
+    if container.db.is_sqlite:
+        assert response.status_code == 200
+        assert response.json() == {
+            "status": "ok",
+            "database": "ok",
+            "listener": "not used (SQLite: in-process events)",
+        }
+    else:  # this client runs no lifespan, so no listener: not ready for events
+        assert response.status_code == 503
+        assert response.json() == {
+            "status": "unavailable",
+            "database": "ok",
+            "listener": "not started",
+        }
 
 
 # --- masking -----------------------------------------------------------------------------------

@@ -41,7 +41,14 @@ def _sqlite_pragmas(engine: AsyncEngine, *, immediate: bool) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-def create_database(url: str, *, pool_size: int = 10, echo: bool = False) -> Database:
+def create_database(
+    url: str,
+    *,
+    pool_size: int = 10,
+    max_overflow: int = 10,
+    pool_timeout: float = 30,
+    echo: bool = False,
+) -> Database:
     if url.startswith("sqlite"):
         read = create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size)
         write = create_async_engine(url, echo=echo, pool_size=1, max_overflow=0, pool_timeout=60)
@@ -49,7 +56,14 @@ def create_database(url: str, *, pool_size: int = 10, echo: bool = False) -> Dat
         _sqlite_pragmas(write, immediate=True)
     else:
         read = write = create_async_engine(
-            url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+            url,
+            echo=echo,
+            pool_size=pool_size,
+            max_overflow=max_overflow,
+            pool_timeout=pool_timeout,
+            pool_pre_ping=True,
+            # A worker that hangs mid-job loses its row locks after a minute (the job's lease).
+            connect_args={"server_settings": {"idle_in_transaction_session_timeout": "60000"}},
         )
     sessions = async_sessionmaker(write, expire_on_commit=False, autoflush=False)
     return Database(url, read, write, sessions)

@@ -283,3 +283,12 @@ class IdempotencyKey(Base):
     request_hash: Mapped[str] = mapped_column(String(64))
     quote_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ScheduledRun(Base):
+    """One row per business date the scheduled jobs ran for: several servers run them once."""
+
+    __tablename__ = "scheduled_runs"
+    business_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    runner: Mapped[str] = mapped_column(String(100))

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from renewals.container import Container
 from renewals.domain.eligibility import ELIGIBLE_OFFERINGS
@@ -49,6 +50,7 @@ async def expire_quotes(container: Container) -> int:
                         )
                         .order_by(m.Quote.id)
                         .limit(BATCH)
+                        .with_for_update(skip_locked=True)  # another runner's rows are skipped
                     )
                 )
                 .scalars()
@@ -80,6 +82,7 @@ async def renew_automatically(container: Container) -> int:
                         )
                         .order_by(m.Subscription.id)
                         .limit(BATCH)
+                        .with_for_update(skip_locked=True)  # another runner's rows are skipped
                     )
                 )
                 .scalars()
@@ -144,6 +147,31 @@ async def create_automatic_quotes(container: Container) -> tuple[int, int]:
                 skipped += 1
                 log.info("no automatic quote for subscription %s: %s", sub_id, ",".join(e.codes))
         after = rows[-1][0]
+
+
+async def claim_scheduled_run(container: Container, runner: str) -> bool:
+    """True for the one process that gets to run today's scheduled jobs."""
+    async with UnitOfWork(container.db) as uow:
+        uow.add(
+            m.ScheduledRun(
+                business_date=container.clock.today(),
+                started_at=container.clock.now(),
+                runner=runner[:100],
+            )
+        )
+        try:
+            await uow.flush()
+        except IntegrityError:
+            return False
+        await uow.commit()
+        return True
+
+
+async def run_scheduled_jobs(container: Container, runner: str) -> JobReport | None:
+    """The schedule inside `serve`: however many servers run, one runs the jobs per business date."""
+    if not await claim_scheduled_run(container, runner):
+        return None
+    return await run_jobs(container)
 
 
 async def run_jobs(container: Container) -> JobReport:

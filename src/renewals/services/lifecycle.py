@@ -1,6 +1,6 @@
 """Quote status changes: guarded, recorded in the history, published after commit."""
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from renewals.container import Container
 from renewals.domain.enums import ErrorCode, QuoteStatus
@@ -10,6 +10,7 @@ from renewals.events import StatusEvent
 from renewals.persistence import models as m
 from renewals.persistence.uow import UnitOfWork
 
+STATUS_CHANNEL = "renewals_quote_status"
 CLOSING = frozenset(
     {QuoteStatus.ORDERED, QuoteStatus.EXPIRED, QuoteStatus.CANCELLED, QuoteStatus.FAILED}
 )
@@ -47,7 +48,10 @@ async def record_status(
     async def publish() -> None:
         await container.bus.publish([event])
 
-    uow.after_commit(publish)
+    uow.after_commit(publish)  # this process's subscribers, at once
+    if not uow.db.is_sqlite:
+        # Other processes: PostgreSQL delivers the NOTIFY at commit, never for a rollback.
+        await uow.session.execute(select(func.pg_notify(STATUS_CHANNEL, str(change.id))))
 
 
 async def transition(

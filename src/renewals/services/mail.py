@@ -108,6 +108,7 @@ async def deliver_pending(container: Container, limit: int = 50) -> int:
                     )
                     .order_by(m.Email.id)
                     .limit(limit)
+                    .with_for_update(skip_locked=True)  # two workers never claim one email
                 )
             )
             .scalars()

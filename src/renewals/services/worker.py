@@ -7,6 +7,7 @@ PENDING for the next worker; a failure is retried with backoff or, if it will no
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from sqlalchemy import delete, select
@@ -33,9 +34,9 @@ class PermanentJobError(Exception):
     """A failure that retrying will not fix."""
 
 
-async def finalize_quote(uow: UnitOfWork, container: Container, quote: m.Quote) -> None:
+async def finalize_quote(uow: UnitOfWork, container: Container, quote: m.Quote | None) -> None:
     """Prices, snapshots the address (R10), writes the emails (R13) and moves FINALIZING → QUOTED."""
-    if quote.status != QuoteStatus.FINALIZING:
+    if quote is None or quote.status != QuoteStatus.FINALIZING:
         return
     today = container.clock.today()
     lines, subs = await lines_and_subscriptions(uow, quote.id)
@@ -108,9 +109,9 @@ async def finalize_quote(uow: UnitOfWork, container: Container, quote: m.Quote) 
     await transition(uow, container, quote, QuoteStatus.QUOTED, WORKER)
 
 
-async def fulfil_order(uow: UnitOfWork, container: Container, quote: m.Quote) -> None:
+async def fulfil_order(uow: UnitOfWork, container: Container, quote: m.Quote | None) -> None:
     """Charges through the payment port, moves each subscription one term on, ORDER_SUBMITTED → ORDERED."""
-    if quote.status != QuoteStatus.ORDER_SUBMITTED:
+    if quote is None or quote.status != QuoteStatus.ORDER_SUBMITTED:
         return
     order = (
         await uow.session.execute(select(m.Order).where(m.Order.quote_id == quote.id))
@@ -157,7 +158,8 @@ async def lines_and_subscriptions(
     return lines, {s.id: s for s in subs}
 
 
-HANDLERS = {"finalize_quote": finalize_quote, "fulfil_order": fulfil_order}
+Handler = Callable[[UnitOfWork, Container, "m.Quote | None"], Awaitable[None]]
+HANDLERS: dict[str, Handler] = {"finalize_quote": finalize_quote, "fulfil_order": fulfil_order}
 FAILED_TARGET = {
     QuoteStatus.FINALIZING: QuoteStatus.FAILED,
     QuoteStatus.ORDER_SUBMITTED: QuoteStatus.FAILED,
@@ -181,9 +183,11 @@ async def run_one_job(container: Container) -> bool:
             return False
         job_id, attempts = job.id, job.attempts
         try:
+            handler = HANDLERS.get(job.kind)
+            if handler is None:
+                raise PermanentJobError(f"no handler for job kind {job.kind!r}")
             quote = await load_quote(uow, job.quote_id, for_update=True) if job.quote_id else None
-            if quote is not None:
-                await HANDLERS[job.kind](uow, container, quote)
+            await handler(uow, container, quote)
             job.status, job.attempts = "DONE", attempts + 1
             await uow.commit()
             return True
@@ -228,12 +232,14 @@ async def drain(container: Container, limit: int = 10_000) -> int:
 async def worker_loop(container: Container, stop: asyncio.Event) -> None:
     """The in-process worker of `serve`: woken after each commit that adds work, else polls."""
     interval = container.settings.worker_interval_seconds
-    relay = HistoryRelay(container)
+    # On PostgreSQL the LISTEN connection brings other processes' events; SQLite polls the log.
+    relay = HistoryRelay(container) if container.db.is_sqlite else None
     while not stop.is_set():
         container.work_ready.clear()
         try:
             await drain(container)
-            await relay.poll()
+            if relay is not None:
+                await relay.poll()
         except Exception:  # noqa: BLE001 - the loop must survive a bad round
             log.exception("worker round failed")
         with contextlib.suppress(TimeoutError):
