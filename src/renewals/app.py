@@ -27,8 +27,14 @@ from renewals.services.pg_listener import PgListener
 from renewals.services.worker import worker_loop
 from renewals.web import checkout
 from renewals.web.graphiql import graphiql_html
+from renewals.web.persisted import PersistedQueries, PersistedQueryError
 
 log = logging.getLogger("renewals.app")
+
+
+def error_response(message: str, code: str, status: int) -> Response:
+    body = {"errors": [{"message": message, "extensions": {"code": code}}]}
+    return Response(orjson.dumps(body), status_code=status, media_type="application/json")
 
 
 class RenewalsGraphQL(GraphQL):
@@ -37,6 +43,7 @@ class RenewalsGraphQL(GraphQL):
     def __init__(self, container: Container, **kwargs: Any) -> None:
         super().__init__(build_schema(container.settings), **kwargs)
         self.container = container
+        self.persisted = PersistedQueries()
         self._ide = graphiql_html()
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:  # type: ignore[override]
@@ -56,11 +63,26 @@ class RenewalsGraphQL(GraphQL):
         try:
             response = await self.run(Request(scope=scope, receive=receive))
         except HTTPException as e:
-            body = {"errors": [{"message": e.reason, "extensions": {"code": "BAD_REQUEST"}}]}
-            response = Response(
-                orjson.dumps(body), status_code=e.status_code, media_type="application/json"
-            )
+            response = error_response(e.reason, "BAD_REQUEST", e.status_code)
+        except PersistedQueryError as e:
+            response = error_response(str(e), e.code, 200)  # Apollo clients expect 200 here
         await response(scope, receive, send)
+
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        """A GET carrying only a persisted-query hash is an operation, not a visit to GraphiQL."""
+        return "extensions" not in request.query_params and super().should_render_graphql_ide(
+            request
+        )
+
+    async def parse_http_body(self, request: Any) -> Any:  # type: ignore[override]
+        """Fills in the document of an automatic persisted query (APQ)."""
+        data = await super().parse_http_body(request)
+        if isinstance(data, list):
+            for item in data:
+                item.query = self.persisted.resolve(item.query, item.extensions)
+        else:
+            data.query = self.persisted.resolve(data.query, data.extensions)
+        return data
 
     def encode_json(self, data: object) -> bytes:  # type: ignore[override]
         return orjson.dumps(data)
