@@ -13,6 +13,7 @@ from renewals.domain.pricing import LineRequest, price_quote
 from renewals.persistence import reads
 from renewals.resolvers.context import Context
 from renewals.resolvers.pagination import decode_cursor, encode_cursor, page_size
+from renewals.resolvers.prefetch import prefetch_quotes, prefetch_subscriptions, selected
 from renewals.schema.ids import from_global_id
 from renewals.schema.payloads import (
     PageInfo,
@@ -116,6 +117,7 @@ async def resolve_subscriptions(
     )
     async with context.container.db.read_engine.connect() as conn:
         rows = await reads.subscription_page(conn, vis, query, after_id, limit + 1) if limit else []
+    await prefetch_subscriptions(context.loaders, rows[:limit], selected(info, "edges", "node"))
     edges = [
         SubscriptionEdge(cursor=encode_cursor(r.id), node=Subscription.of(r)) for r in rows[:limit]
     ]
@@ -165,6 +167,7 @@ async def resolve_quotes(
     query = reads.QuoteQuery(customer_id=customer_id or None, statuses=statuses)  # type: ignore[arg-type]
     async with context.container.db.read_engine.connect() as conn:
         rows = await reads.quote_page(conn, vis, query, after_id, limit + 1) if limit else []
+    await prefetch_quotes(context.loaders, rows[:limit], selected(info, "edges", "node"))
     edges = [QuoteEdge(cursor=encode_cursor(r.id), node=Quote.of(r)) for r in rows[:limit]]  # type: ignore[arg-type]
 
     async def count() -> int:
@@ -220,6 +223,11 @@ async def resolve_eligible_groups(
         ),
     )
     promotions = await loaders.promotions_by_date.load(today) if groups else []
+    members = [s for subs in groups.values() for s in subs]
+    await prefetch_subscriptions(loaders, members, selected(info, "subscriptions"))
+    fields = selected(info)
+    if "customer" in fields or "reseller" in fields:
+        await prefetch_subscriptions(loaders, members, fields)
     result = []
     for key, subs in groups.items():
         lines = [LineRequest(s.id, s.product, s.term, s.currency, s.seats) for s in subs]

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import strawberry
 from strawberry import Info, Private
+from strawberry.dataloader import DataLoader
 
 from renewals.domain.eligibility import eligibility_reasons, price_key
 from renewals.domain.windows import renewal_window
 from renewals.persistence.records import (
-    ContactRecord,
     CustomerRecord,
     OrderRecord,
     PartnerRecord,
@@ -21,6 +22,7 @@ from renewals.persistence.records import (
     StatusChangeRecord,
     SubscriptionRecord,
 )
+from renewals.resolvers.prefetch import peek
 from renewals.schema.enums import (
     ContactRole,
     OfferingType,
@@ -34,6 +36,8 @@ from renewals.schema.enums import (
 )
 from renewals.schema.ids import to_global_id
 
+T = TypeVar("T")
+
 if TYPE_CHECKING:
     from renewals.resolvers.context import Context
 
@@ -44,6 +48,18 @@ def utc(moment: datetime) -> datetime:
 
 def ctx(info: Info) -> Context:
     return info.context
+
+
+def resolved(loader: DataLoader[Any, Any], key: Any, shape: Callable[[Any], T]) -> T | Awaitable[T]:
+    """The shaped value at once when the loader holds it (prefetched), else an awaitable."""
+    hit, value = peek(loader, key)
+    if hit:
+        return shape(value)
+
+    async def load() -> T:
+        return shape(await loader.load(key))
+
+    return load()
 
 
 @strawberry.interface(description="An object with a global, opaque ID (Relay).")
@@ -105,11 +121,12 @@ class Customer:
         )
 
     @strawberry.field(description="The customer's contacts; buyers receive quotes.")
-    async def contacts(self, info: Info) -> list[Contact]:
-        rows: list[ContactRecord] = await ctx(info).loaders.contacts_by_customer_id.load(
-            self.record.id
+    def contacts(self, info: Info) -> list[Contact]:
+        return resolved(  # type: ignore[return-value]
+            ctx(info).loaders.contacts_by_customer_id,
+            self.record.id,
+            lambda rows: [Contact(email=c.email, name=c.name, role=c.role) for c in rows],
         )
-        return [Contact(email=c.email, name=c.name, role=c.role) for c in rows]
 
 
 @strawberry.type(description="R01: a subscription can be renewed by quote inside this window.")
@@ -129,14 +146,14 @@ class Eligibility:
     )
 
 
-async def customer_of(info: Info, customer_id: int) -> Customer:
-    return Customer.of(await ctx(info).loaders.customer_by_id.load(customer_id))  # type: ignore[return-value]
+def customer_of(info: Info, customer_id: int) -> Customer:
+    return resolved(ctx(info).loaders.customer_by_id, customer_id, Customer.of)  # type: ignore[return-value]
 
 
-async def partner_of(info: Info, partner_id: int | None) -> Partner | None:
+def partner_of(info: Info, partner_id: int | None) -> Partner | None:
     if partner_id is None:
         return None
-    return Partner.of(await ctx(info).loaders.partner_by_id.load(partner_id))
+    return resolved(ctx(info).loaders.partner_by_id, partner_id, Partner.of)  # type: ignore[return-value]
 
 
 @strawberry.type(description="A licence contract for one product offering.")
@@ -177,12 +194,12 @@ class Subscription(Node):
         return "EXPIRED" if ctx(info).today > self.record.end_date else "ACTIVE"  # type: ignore[return-value]
 
     @strawberry.field(description="The customer that owns the subscription.")
-    async def customer(self, info: Info) -> Customer:
-        return await customer_of(info, self.record.customer_id)
+    def customer(self, info: Info) -> Customer:
+        return customer_of(info, self.record.customer_id)
 
     @strawberry.field(description="The reseller of record, if any.")
-    async def reseller(self, info: Info) -> Partner | None:
-        return await partner_of(info, self.record.reseller_id)
+    def reseller(self, info: Info) -> Partner | None:
+        return partner_of(info, self.record.reseller_id)
 
     @strawberry.field(description="When it can be renewed by quote (R01).")
     def renewal_window(self, info: Info) -> RenewalWindow:
@@ -194,21 +211,25 @@ class Subscription(Node):
         )
 
     @strawberry.field(description="Whether it can go on a renewal quote today, with every reason.")
-    async def renewal_eligibility(self, info: Info) -> Eligibility:
-        price = await ctx(info).loaders.price_by_key.load(price_key(self.record))
-        reasons = eligibility_reasons(
-            self.record,
-            ctx(info).today,
-            on_open_quote=self.record.open_quote_id is not None,
-            has_price=price is not None,
-        )
-        return Eligibility(eligible=not reasons, reasons=reasons)  # type: ignore[arg-type]
+    def renewal_eligibility(self, info: Info) -> Eligibility:
+        today, record = ctx(info).today, self.record
+
+        def shape(price: Any) -> Eligibility:
+            reasons = eligibility_reasons(
+                record,
+                today,
+                on_open_quote=record.open_quote_id is not None,
+                has_price=price is not None,
+            )
+            return Eligibility(eligible=not reasons, reasons=reasons)  # type: ignore[arg-type]
+
+        return resolved(ctx(info).loaders.price_by_key, price_key(record), shape)  # type: ignore[return-value]
 
     @strawberry.field(description="The open (FINALIZING or QUOTED) quote it is on, if any.")
-    async def open_quote(self, info: Info) -> Quote | None:
+    def open_quote(self, info: Info) -> Quote | None:
         if self.record.open_quote_id is None:
             return None
-        return Quote.of(await ctx(info).loaders.quote_by_id.load(self.record.open_quote_id))
+        return resolved(ctx(info).loaders.quote_by_id, self.record.open_quote_id, Quote.of)  # type: ignore[return-value]
 
 
 @strawberry.type(
@@ -228,12 +249,12 @@ class RenewalGroup:
     )
 
     @strawberry.field(description="The group's customer.")
-    async def customer(self, info: Info) -> Customer:
-        return await customer_of(info, self.customer_id)
+    def customer(self, info: Info) -> Customer:
+        return customer_of(info, self.customer_id)
 
     @strawberry.field(description="The group's reseller of record, if any.")
-    async def reseller(self, info: Info) -> Partner | None:
-        return await partner_of(info, self.reseller_id)
+    def reseller(self, info: Info) -> Partner | None:
+        return partner_of(info, self.reseller_id)
 
 
 @strawberry.type(description="One subscription on a quote, priced for its next term.")
@@ -246,9 +267,9 @@ class QuoteLine:
     end_date: date = strawberry.field(description="End of the next term.")
 
     @strawberry.field(description="The subscription this line renews.")
-    async def subscription(self, info: Info) -> Subscription:
-        return Subscription.of(
-            await ctx(info).loaders.subscription_by_id.load(self.record.subscription_id)
+    def subscription(self, info: Info) -> Subscription:
+        return resolved(  # type: ignore[return-value]
+            ctx(info).loaders.subscription_by_id, self.record.subscription_id, Subscription.of
         )
 
     @strawberry.field(description="Price-list unit price for product, term and currency.")
@@ -324,8 +345,8 @@ class Order(Node):
         )
 
     @strawberry.field(description="The accepted quote.")
-    async def quote(self, info: Info) -> Quote:
-        return Quote.of(await ctx(info).loaders.quote_by_id.load(self.record.quote_id))  # type: ignore[return-value]
+    def quote(self, info: Info) -> Quote:
+        return resolved(ctx(info).loaders.quote_by_id, self.record.quote_id, Quote.of)  # type: ignore[return-value]
 
 
 @strawberry.type(
@@ -367,63 +388,80 @@ class Quote(Node):
         )
 
     @strawberry.field(description="The customer the quote is for.")
-    async def customer(self, info: Info) -> Customer:
-        return await customer_of(info, self.record.customer_id)
+    def customer(self, info: Info) -> Customer:
+        return customer_of(info, self.record.customer_id)
 
     @strawberry.field(description="The reseller of record, if any (R08).")
-    async def reseller(self, info: Info) -> Partner | None:
-        return await partner_of(info, self.record.reseller_id)
+    def reseller(self, info: Info) -> Partner | None:
+        return partner_of(info, self.record.reseller_id)
 
     @strawberry.field(
         description="The address the quote was sent with (R10: it never changes after)."
     )
-    async def address(self, info: Info) -> Address:
+    def address(self, info: Info) -> Address:
         snapshot: dict[str, Any] | None = self.record.address
         if snapshot is None:
-            customer = await customer_of(info, self.record.customer_id)
-            return customer.address()
+            return resolved(  # type: ignore[return-value]
+                ctx(info).loaders.customer_by_id,
+                self.record.customer_id,
+                lambda customer: Customer.of(customer).address(),  # type: ignore[union-attr]
+            )
         return Address(**snapshot)
 
     @strawberry.field(description="One line per subscription.")
-    async def lines(self, info: Info) -> list[QuoteLine]:
-        rows = await ctx(info).loaders.lines_by_quote_id.load(self.record.id)
-        return [
-            QuoteLine(
-                record=r,
-                currency=self.record.currency,
-                seats=r.seats,
-                term=r.term,  # type: ignore[arg-type]
-                start_date=r.start_date,
-                end_date=r.end_date,
-            )
-            for r in rows
-        ]
+    def lines(self, info: Info) -> list[QuoteLine]:
+        currency = self.record.currency
+        return resolved(  # type: ignore[return-value]
+            ctx(info).loaders.lines_by_quote_id,
+            self.record.id,
+            lambda rows: [
+                QuoteLine(
+                    record=r,
+                    currency=currency,
+                    seats=r.seats,
+                    term=r.term,  # type: ignore[arg-type]
+                    start_date=r.start_date,
+                    end_date=r.end_date,
+                )
+                for r in rows
+            ],
+        )
 
     @strawberry.field(description="Every promotion applied, with its discount (R11).")
-    async def promotions(self, info: Info) -> list[AppliedPromotion]:
-        rows = await ctx(info).loaders.promotions_by_quote_id.load(self.record.id)
-        return [
-            AppliedPromotion(
-                code=p.code,
-                description=p.description,
-                discount=Money(amount=p.discount, currency=self.record.currency),
-            )
-            for p in rows
-        ]
+    def promotions(self, info: Info) -> list[AppliedPromotion]:
+        currency = self.record.currency
+        return resolved(  # type: ignore[return-value]
+            ctx(info).loaders.promotions_by_quote_id,
+            self.record.id,
+            lambda rows: [
+                AppliedPromotion(
+                    code=p.code,
+                    description=p.description,
+                    discount=Money(amount=p.discount, currency=currency),
+                )
+                for p in rows
+            ],
+        )
 
     @strawberry.field(description="Everyone the quote email goes to.")
-    async def recipients(self, info: Info) -> list[QuoteRecipient]:
-        rows = await ctx(info).loaders.recipients_by_quote_id.load(self.record.id)
-        return [QuoteRecipient(email=r.email, name=r.name) for r in rows]
+    def recipients(self, info: Info) -> list[QuoteRecipient]:
+        return resolved(  # type: ignore[return-value]
+            ctx(info).loaders.recipients_by_quote_id,
+            self.record.id,
+            lambda rows: [QuoteRecipient(email=r.email, name=r.name) for r in rows],
+        )
 
     @strawberry.field(description="Every status change, oldest first, with time and actor.")
-    async def status_history(self, info: Info) -> list[QuoteStatusChange]:
-        rows = await ctx(info).loaders.history_by_quote_id.load(self.record.id)
-        return [QuoteStatusChange.of(r) for r in rows]
+    def status_history(self, info: Info) -> list[QuoteStatusChange]:
+        return resolved(  # type: ignore[return-value]
+            ctx(info).loaders.history_by_quote_id,
+            self.record.id,
+            lambda rows: [QuoteStatusChange.of(r) for r in rows],
+        )
 
     @strawberry.field(description="The order, once the quote was accepted.")
-    async def order(self, info: Info) -> Order | None:
-        return Order.of(await ctx(info).loaders.order_by_quote_id.load(self.record.id))
+    def order(self, info: Info) -> Order | None:
+        return resolved(ctx(info).loaders.order_by_quote_id, self.record.id, Order.of)  # type: ignore[return-value]
 
     @strawberry.field(description="Why it FAILED, if it did.")
     def failure_reason(self) -> str | None:
