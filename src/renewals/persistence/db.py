@@ -25,6 +25,8 @@ class Database:
 
 
 def _sqlite_pragmas(engine: AsyncEngine, *, immediate: bool) -> None:
+    """WAL and a busy timeout everywhere; writers BEGIN IMMEDIATE, readers run in autocommit
+    (each loader batch is one statement, so a BEGIN would only cost a round trip)."""
     @event.listens_for(engine.sync_engine, "connect")
     def on_connect(dbapi_connection: Any, _: Any) -> None:
         dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
@@ -35,10 +37,12 @@ def _sqlite_pragmas(engine: AsyncEngine, *, immediate: bool) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
-    def on_begin(connection: Any) -> None:
-        # A write transaction takes the lock up front, so it never fails half-way on upgrade.
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    if immediate:
+
+        @event.listens_for(engine.sync_engine, "begin")
+        def on_begin(connection: Any) -> None:
+            # A write transaction takes the lock up front, so it never fails half-way on upgrade.
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def create_database(
