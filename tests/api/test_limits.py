@@ -419,3 +419,16 @@ async def test_several_operations_without_an_operation_name_are_refused(client):
     )
     assert refused.json()["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT"}
     assert named.json() == {"data": {"viewer": {"role": "SALES"}}}
+
+
+async def test_no_suggestions_for_misspelt_arguments_types_or_enum_values(client):
+    misspelt = [
+        "{ subscriptions(frist: 1) { totalCount } }",
+        "query($f: SubscriptionFiltr) { subscriptions(filter: $f) { totalCount } }",
+        "{ quotes(filter: {statuses: [QUOTD]}) { totalCount } }",
+    ]
+    for query in misspelt:
+        body = (await client.post("/graphql", json={"query": query}, headers=AUTH)).json()
+        assert body["errors"], query
+        assert all("Did you mean" not in e["message"] for e in body["errors"]), body
+        assert all(e["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED" for e in body["errors"])

@@ -27,6 +27,7 @@ class Database:
 def _sqlite_pragmas(engine: AsyncEngine, *, immediate: bool) -> None:
     """WAL and a busy timeout everywhere; writers BEGIN IMMEDIATE, readers run in autocommit
     (each loader batch is one statement, so a BEGIN would only cost a round trip)."""
+
     @event.listens_for(engine.sync_engine, "connect")
     def on_connect(dbapi_connection: Any, _: Any) -> None:
         dbapi_connection.isolation_level = None  # we emit BEGIN ourselves

@@ -1,6 +1,7 @@
 """Every error leaves with `extensions.code`; unexpected ones are logged and masked."""
 
 import logging
+import re
 from collections.abc import Iterator
 
 from graphql import GraphQLError, OperationDefinitionNode
@@ -51,8 +52,14 @@ def coded(error: GraphQLError) -> GraphQLError:
     return error
 
 
+SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
+
+
 class ErrorCodes(SchemaExtension):
     """Adds `extensions.code` to every error and masks unexpected exceptions."""
+
+    #: Outside dev mode, no "Did you mean ...?" hints (fields, arguments, types, enum values).
+    suggestions = False
 
     def on_operation(self) -> Iterator[None]:
         try:
@@ -66,6 +73,8 @@ class ErrorCodes(SchemaExtension):
         def once(error: GraphQLError) -> GraphQLError:
             if id(error) not in done:
                 done[id(error)] = coded(error)
+                if not self.suggestions and error.path is None:
+                    done[id(error)].message = SUGGESTION.sub("", done[id(error)].message)
             return done[id(error)]
 
         result = self.execution_context.result

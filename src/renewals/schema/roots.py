@@ -101,8 +101,9 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     ]
     if not settings.introspection:
         rules.append(NoSchemaIntrospectionCustomRule)
+    error_codes = type("ErrorCodes", (ErrorCodes,), {"suggestions": settings.dev_mode})
     extensions: list = [
-        ErrorCodes,
+        error_codes,
         OperationRules,
         lambda: ParserCache(maxsize=256),
         lambda: AddValidationRules(rules),
