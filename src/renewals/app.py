@@ -4,6 +4,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
@@ -30,6 +31,26 @@ from renewals.web.graphiql import graphiql_html
 from renewals.web.persisted import PersistedQueries, PersistedQueryError
 
 log = logging.getLogger("renewals.app")
+
+
+class RedactTokens(logging.Filter):
+    """The access log never shows checkout tokens (they are in the link's query string)."""
+
+    pattern = re.compile(r"(token=)[^&\s]+")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                self.pattern.sub(r"\1[redacted]", a) if isinstance(a, str) else a
+                for a in record.args
+            )
+        return True
+
+
+def redact_access_log() -> None:
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, RedactTokens) for f in access.filters):
+        access.addFilter(RedactTokens())
 
 
 def error_response(message: str, code: str, status: int) -> Response:
@@ -190,6 +211,7 @@ def create_app(
     )
     app.state.container = container
     app.state.listener = None
+    redact_access_log()
     return app
 
 

@@ -542,3 +542,21 @@ async def test_an_event_published_here_is_not_relayed_again(container):
         await make_quote(container)
         assert await relay.poll() == 1  # found, but the bus already delivered it
         assert len(drain_queue(queue)) == 1
+
+
+def test_the_access_log_never_shows_a_checkout_token():
+    import logging
+
+    from renewals.app import RedactTokens
+
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        "",
+        0,
+        '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5000", "GET", "/checkout?token=eyJ.secret.sig", "1.1", 200),
+        None,
+    )
+    RedactTokens().filter(record)
+    assert record.getMessage() == '127.0.0.1:5000 - "GET /checkout?token=[redacted] HTTP/1.1" 200'
