@@ -12,13 +12,12 @@ import logging
 from datetime import datetime, timedelta
 
 import asyncpg
-from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from renewals.container import Container
-from renewals.events import StatusEvent
 from renewals.persistence import models as m
 from renewals.services.lifecycle import STATUS_CHANNEL
+from renewals.services.relay import history_events
 
 log = logging.getLogger("renewals.listener")
 CHANNEL = STATUS_CHANNEL
@@ -28,26 +27,6 @@ BATCH_WINDOW = 0.005
 
 def asyncpg_dsn(database_url: str) -> str:
     return make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
-async def history_events(container: Container, where: object) -> list[StatusEvent]:
-    h, q = m.QuoteStatusChange, m.Quote
-    async with container.db.read_engine.connect() as conn:
-        rows = await conn.execute(
-            select(
-                h.id,
-                h.quote_id,
-                q.customer_id,
-                q.reseller_id,
-                h.status,
-                h.previous_status,
-                h.occurred_at,
-            )
-            .join(q, q.id == h.quote_id)
-            .where(where)
-            .order_by(h.id)
-        )
-        return [StatusEvent(*row) for row in rows]
 
 
 class PgListener:

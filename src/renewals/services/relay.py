@@ -5,6 +5,8 @@ ids it already delivered, so an event committed here and seen again by the relay
 On SQLite writers are serialised, so ids are committed in order and none is skipped.
 """
 
+from typing import Any
+
 from sqlalchemy import func, select
 
 from renewals.container import Container
@@ -14,6 +16,30 @@ from renewals.persistence import models as m
 BATCH = 1000
 
 
+async def history_events(
+    container: Container, where: Any, limit: int | None = None
+) -> list[StatusEvent]:
+    """Status events re-read from the history rows matching `where`, oldest first."""
+    h, q = m.QuoteStatusChange, m.Quote
+    stmt = (
+        select(
+            h.id,
+            h.quote_id,
+            q.customer_id,
+            q.reseller_id,
+            h.status,
+            h.previous_status,
+            h.occurred_at,
+        )
+        .join(q, q.id == h.quote_id)
+        .where(where)
+        .order_by(h.id)
+        .limit(limit)
+    )
+    async with container.db.read_engine.connect() as conn:
+        return [StatusEvent(*row) for row in await conn.execute(stmt)]
+
+
 class HistoryRelay:
     def __init__(self, container: Container) -> None:
         self.container = container
@@ -21,29 +47,14 @@ class HistoryRelay:
 
     async def poll(self) -> int:
         """Publishes new history rows; returns how many were found."""
-        h, q = m.QuoteStatusChange, m.Quote
-        async with self.container.db.read_engine.connect() as conn:
-            if self.last_id is None:
-                self.last_id = (await conn.execute(select(func.max(h.id)))).scalar() or 0
-                return 0
-            rows = (
-                await conn.execute(
-                    select(
-                        h.id,
-                        h.quote_id,
-                        q.customer_id,
-                        q.reseller_id,
-                        h.status,
-                        h.previous_status,
-                        h.occurred_at,
-                    )
-                    .join(q, q.id == h.quote_id)
-                    .where(h.id > self.last_id)
-                    .order_by(h.id)
-                    .limit(BATCH)
-                )
-            ).all()
-        if rows:
-            self.last_id = rows[-1].id
-            await self.container.bus.publish([StatusEvent(*row) for row in rows])
-        return len(rows)
+        if self.last_id is None:
+            async with self.container.db.read_engine.connect() as conn:
+                self.last_id = (
+                    await conn.execute(select(func.max(m.QuoteStatusChange.id)))
+                ).scalar() or 0
+            return 0
+        events = await history_events(self.container, m.QuoteStatusChange.id > self.last_id, BATCH)
+        if events:
+            self.last_id = events[-1].history_id
+            await self.container.bus.publish(events)
+        return len(events)
