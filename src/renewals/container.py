@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -15,6 +16,9 @@ from renewals.services.payments import PaymentGateway, SimulatedPaymentGateway
 
 if TYPE_CHECKING:
     from renewals.resolvers.loaders import Loaders
+
+
+EVENT_LOADERS_KEPT = 64
 
 
 class MissingSecret(RuntimeError):
@@ -32,6 +36,7 @@ class Container:
     generated_secret: bool = False
     work_ready: asyncio.Event = field(default_factory=asyncio.Event)
     _ids: dict[tuple[str, str], int] = field(default_factory=dict)
+    _event_loaders: OrderedDict[int, Loaders] = field(default_factory=OrderedDict)
 
     async def customer_id(self, csn: str, loaders: Loaders) -> int | None:
         return await self._id("customer", csn, loaders.customer_id_by_csn)
@@ -47,6 +52,17 @@ class Container:
             if cached is not None:
                 self._ids[(kind, csn)] = cached
         return cached
+
+    def event_loaders(self, history_id: int) -> Loaders:
+        """Loaders shared by every subscriber delivering one status event (a small LRU)."""
+        from renewals.resolvers.loaders import Loaders
+
+        loaders = self._event_loaders.get(history_id)
+        if loaders is None:
+            loaders = self._event_loaders[history_id] = Loaders(self.db.read_engine)
+            if len(self._event_loaders) > EVENT_LOADERS_KEPT:
+                self._event_loaders.popitem(last=False)
+        return loaders
 
     def wake_worker(self) -> None:
         """New outbox work was committed: the in-process worker looks now instead of later."""

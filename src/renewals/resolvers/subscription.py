@@ -65,7 +65,10 @@ async def quote_status_changed(
                 continue
             if event.history_id <= replayed_up_to:
                 continue
-            context.refresh()
+            # Every subscriber of this process reads the event through the same loaders: one
+            # statement per relation per event, not one per subscriber.
+            context.loaders = container.event_loaders(event.history_id)
+            context.today = container.clock.today()
             quote = Quote.of(await context.loaders.quote_by_id.load(event.quote_id))
             if quote is None:
                 continue
