@@ -202,9 +202,16 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
             host=args.host,
             port=args.port,
             log_level="info",
+            access_log=settings.access_log,
         )
         return 0
-    uvicorn.run(create_app(container=container), host=args.host, port=args.port, log_level="info")
+    uvicorn.run(
+        create_app(container=container),
+        host=args.host,
+        port=args.port,
+        log_level="info",
+        access_log=settings.access_log,
+    )
     return 0
 
 

@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     jobs_at: time = time(2, 0)
     jobs_on_start: bool = False
     log_level: str = "INFO"
+    access_log: bool = True
 
 
 def load_settings(**overrides: object) -> Settings:

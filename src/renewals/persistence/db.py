@@ -55,7 +55,14 @@ def create_database(
     echo: bool = False,
 ) -> Database:
     if url.startswith("sqlite"):
-        read = create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size)
+        # Readers run in autocommit: nothing to roll back when a connection goes back to the pool.
+        read = create_async_engine(
+            url,
+            echo=echo,
+            pool_size=pool_size,
+            max_overflow=max_overflow,
+            pool_reset_on_return=None,
+        )
         write = create_async_engine(url, echo=echo, pool_size=1, max_overflow=0, pool_timeout=60)
         _sqlite_pragmas(read, immediate=False)
         _sqlite_pragmas(write, immediate=True)

@@ -53,6 +53,7 @@ SUBSCRIPTION_COLUMNS = (
     subs_t.c.open_quote_id,
 )
 QUOTE_COLUMNS = tuple(quotes_t.c[name] for name in QuoteRecord.__dataclass_fields__)
+assert [c.name for c in SUBSCRIPTION_COLUMNS] == list(SubscriptionRecord.__dataclass_fields__)
 
 
 def subscription_select() -> Select[Any]:
@@ -64,7 +65,8 @@ def subscription_select() -> Select[Any]:
 
 
 def _records(rows: Any, cls: type[R]) -> list[R]:
-    return [cls(**row._mapping) for row in rows]
+    """Positional: every select here lists its columns in the record's field order (checked below)."""
+    return [cls(*row) for row in rows]
 
 
 def _by_id(records: Sequence[Any], keys: Sequence[int]) -> list[Any]:

@@ -1,6 +1,7 @@
 """Quote status changes: guarded, recorded in the history, published after commit."""
 
 from sqlalchemy import func, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from renewals.container import Container
 from renewals.domain.enums import ErrorCode, QuoteStatus
@@ -73,9 +74,9 @@ async def transition(
     )
     if result.rowcount != 1:
         raise DomainError.one(ErrorCode.QUOTE_NOT_OPEN, "The quote changed status meanwhile.")
-    quote.status = target
-    if target == QuoteStatus.FAILED:
-        quote.failure_reason = reason
+    # The row is written; tell the session without marking the object dirty (no second UPDATE).
+    set_committed_value(quote, "status", target)
+    set_committed_value(quote, "failure_reason", reason if target == QuoteStatus.FAILED else None)
     await record_status(uow, container, quote, current, actor, reason)
     if target in CLOSING:
         await release_subscriptions(uow, quote.id)

@@ -176,17 +176,18 @@ async def _create(
         priced = price_quote(
             [line_request(line) for line in lines], book, await promotions_on(uow, today), today
         )
-        quote = await _insert_quote(uow, container, lines, priced, origin, actor or scope, today)
+        quote = await _insert_quote(
+            uow, container, lines, priced, origin, actor or scope, today, command.disable_auto_renew
+        )
         await _insert_recipients(uow, quote, contacts, command.recipients)
         await _claim_subscriptions(uow, quote, lines, command.disable_auto_renew)
-        if mark_auto_quoted:
-            for line in lines:
-                await uow.session.execute(
-                    update(m.Subscription)
-                    .where(m.Subscription.id == line.subscription.id)
-                    .values(auto_quoted_end_date=line.subscription.end_date)
-                    .execution_options(synchronize_session=False)
-                )
+        if mark_auto_quoted:  # R12: once per term
+            await uow.session.execute(
+                update(m.Subscription)
+                .where(m.Subscription.id.in_([line.subscription.id for line in lines]))
+                .values(auto_quoted_end_date=m.Subscription.end_date)
+                .execution_options(synchronize_session=False)
+            )
         enqueue(uow, container, "finalize_quote", quote.id)
         await record_status(uow, container, quote, None, actor or scope)
         await settle(uow, scope, OPERATION, command.idempotency_key, quote.id)
@@ -211,6 +212,7 @@ async def _insert_quote(
     origin: QuoteOrigin,
     actor: str,
     today: date,
+    disable_auto_renew: bool,
 ) -> m.Quote:
     first = lines[0].subscription
     customer_id, reseller_id = first.customer_id, first.reseller_id  # type: ignore[attr-defined]
@@ -249,7 +251,7 @@ async def _insert_quote(
                 subtotal=priced_line.subtotal,
                 discount=priced_line.discount,
                 total=priced_line.total,
-                auto_renew_switched_off=False,
+                auto_renew_switched_off=switches_auto_renew_off(line, disable_auto_renew),
             )
         )
     add_promotions(uow, quote.id, priced)
@@ -286,35 +288,35 @@ async def _insert_recipients(
 async def _claim_subscriptions(
     uow: UnitOfWork, quote: m.Quote, lines: list[PlannedLine], disable_auto_renew: bool
 ) -> None:
-    """Puts each subscription on this quote, guarded: a concurrent quote loses, never both win."""
-    for line in lines:
-        values: dict[str, object] = {"open_quote_id": quote.id}
-        if disable_auto_renew and line.subscription.auto_renew:
-            values["auto_renew"] = False
-        result = await uow.session.execute(
+    """Puts the subscriptions on this quote, guarded: a concurrent quote loses, never both win."""
+    ids = [line.subscription.id for line in lines]
+    result = await uow.session.execute(
+        update(m.Subscription)
+        .where(m.Subscription.id.in_(ids), m.Subscription.open_quote_id.is_(None))
+        .values(open_quote_id=quote.id)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != len(ids):
+        raise DomainError.one(
+            ErrorCode.ALREADY_ON_OPEN_QUOTE,
+            "A selected subscription was put on another open quote meanwhile.",
+            ("input", "subscriptionIds"),
+        )
+    switched = [
+        line.subscription.id for line in lines if switches_auto_renew_off(line, disable_auto_renew)
+    ]
+    if switched:
+        await uow.session.execute(
             update(m.Subscription)
-            .where(
-                m.Subscription.id == line.subscription.id, m.Subscription.open_quote_id.is_(None)
-            )
-            .values(**values)
+            .where(m.Subscription.id.in_(switched))
+            .values(auto_renew=False)
             .execution_options(synchronize_session=False)
         )
-        if result.rowcount != 1:
-            raise DomainError.one(
-                ErrorCode.ALREADY_ON_OPEN_QUOTE,
-                f"{line.subscription.number} is already on an open quote.",
-                ("input", "subscriptionIds"),
-            )
-        if "auto_renew" in values:
-            await uow.session.execute(
-                update(m.QuoteLine)
-                .where(
-                    m.QuoteLine.quote_id == quote.id,
-                    m.QuoteLine.subscription_id == line.subscription.id,
-                )
-                .values(auto_renew_switched_off=True)
-                .execution_options(synchronize_session=False)
-            )
+
+
+def switches_auto_renew_off(line: PlannedLine, disable_auto_renew: bool) -> bool:
+    """R02: the quote switches off (and later restores) the auto-renew that was on."""
+    return disable_auto_renew and line.subscription.auto_renew
 
 
 def enqueue(uow: UnitOfWork, container: Container, kind: str, quote_id: int) -> None:
