@@ -110,8 +110,12 @@ def machine(args: argparse.Namespace, generator: str, kind: str) -> dict[str, An
     ):
         with contextlib.suppress(metadata.PackageNotFoundError):
             versions[package] = metadata.version(package)
+    import renewals
+
+    source = Path(renewals.__file__).resolve().parent
     return {
         "command": "python -m bench " + " ".join(sys.argv[1:]),
+        "renewals_source": str(source),
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "nproc": len(os.sched_getaffinity(0))
         if hasattr(os, "sched_getaffinity")
@@ -203,6 +207,13 @@ async def run(args: argparse.Namespace) -> int:
             await dbs.drop_all()
             shutil.rmtree(workdir, ignore_errors=True)
     meta["loadavg_end"] = list(os.getloadavg())
+    root = Path(__file__).resolve().parent.parent
+    meta["git_commit_end"] = read_only(["git", "-C", str(root), "rev-parse", "--short", "HEAD"])
+    in_checkout = meta["renewals_source"].startswith(str(root))
+    if in_checkout and meta["git_commit_end"] != meta["git_commit"]:
+        log(
+            f"warning: the checkout moved from {meta['git_commit']} to {meta['git_commit_end']} during the run"
+        )
     meta["seconds"] = round(time.perf_counter() - began, 1)
     table = report.rows(results)
     print(report.markdown(table))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import shutil
 import tempfile
 import time
@@ -122,7 +123,9 @@ async def call(app: Any, path: str, body: bytes, authorization: str) -> bytes:
     return b"".join(chunks)
 
 
-def report(label: str, session: Any, requests: int, wall: float, top: int) -> str:
+def report(
+    label: str, session: Any, requests: int, wall: float, top: int, out: dict | None = None
+) -> str:
     root = session.root_frame()
     by_category: dict[str, float] = defaultdict(float)
     by_function: dict[tuple[str, str], float] = defaultdict(float)
@@ -130,6 +133,11 @@ def report(label: str, session: Any, requests: int, wall: float, top: int) -> st
         attribute(root, [], by_category, by_function)
     total = sum(by_category.values()) or 1.0
     per_request = wall / requests * 1000
+    if out is not None:
+        out[label] = {
+            "ms_per_request": round(per_request, 3),
+            "categories": {k: round(v / total, 4) for k, v in by_category.items()},
+        }
     lines = [
         f"== {label}: {requests} requests, {per_request:.2f} ms per request (under the profiler)"
     ]
@@ -167,6 +175,7 @@ async def profile(args: argparse.Namespace) -> None:
         if not args.no_baseline:
             targets["baseline"] = (create_baseline(), "")
         tok = tokens()
+        summary: dict = {}
         scenarios = {
             "S1": (S1_GROUPS, tok["buyer"], "/s1"),
             "S2": (S2_PARTNER_PAGE, tok["partner"], "/s2"),
@@ -186,9 +195,8 @@ async def profile(args: argparse.Namespace) -> None:
                     await call(app, path, body, token)
                 profiler.stop()
                 wall = time.perf_counter() - start
-                print(
-                    report(f"{name} {target}", profiler.last_session, args.requests, wall, args.top)
-                )
+                label = f"{name} {target}"
+                print(report(label, profiler.last_session, args.requests, wall, args.top, summary))
                 if args.tree:
                     print(
                         profiler.output_text(
@@ -201,6 +209,8 @@ async def profile(args: argparse.Namespace) -> None:
                     (out / f"{name}-{target}.html").write_text(profiler.output_html())
                 print()
         await container.close()
+        if args.json:
+            Path(args.json).write_text(json.dumps(summary, indent=2))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
@@ -214,6 +224,7 @@ def main() -> None:
     p.add_argument("--top", type=int, default=25)
     p.add_argument("--tree", action="store_true", help="also print pyinstrument's call tree")
     p.add_argument("--html", metavar="DIR", help="write pyinstrument HTML reports here")
+    p.add_argument("--json", metavar="PATH", help="write the shares by category to PATH")
     p.add_argument("--smoke", action="store_true", help="the smoke data set (fast)")
     p.add_argument("--no-baseline", action="store_true", help="profile the GraphQL app only")
     args = p.parse_args()

@@ -20,9 +20,13 @@ NUMBERS = {
 
 def test_smoke_run_reports_every_scenario(tmp_path: Path) -> None:
     out = tmp_path / "bench.json"
+    argv = [sys.executable, "-m", "bench", "--smoke", "--json", str(out)]
+    database = os.environ.get("RENEWALS_TEST_DATABASE_URL", "")
+    if database.startswith("postgresql"):  # the suite's PostgreSQL run: fresh bench_* databases
+        argv += ["--database-url", database]
     env = {k: v for k, v in os.environ.items() if not k.startswith("RENEWALS_")}
     done = subprocess.run(
-        [sys.executable, "-m", "bench", "--smoke", "--json", str(out)],
+        argv,
         cwd=ROOT,
         env=env,
         capture_output=True,
