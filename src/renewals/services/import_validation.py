@@ -67,6 +67,7 @@ class ImportPlan:
     subscriptions: tuple[Row, ...]
     external_customer_csns: frozenset[str]
     external_partner_csns: frozenset[str]
+    warnings: tuple[ImportProblem, ...] = ()
 
 
 class _Bad(Exception):
@@ -249,9 +250,14 @@ class _Checker:
 
     def __init__(self) -> None:
         self.problems: list[ImportProblem] = []
+        self.warnings: list[ImportProblem] = []
 
     def add(self, path: str, message: str) -> None:
         self.problems.append(ImportProblem(path, message))
+
+    def warn(self, path: str, message: str) -> None:
+        """Not a problem: reported, and the import goes on."""
+        self.warnings.append(ImportProblem(path, message))
 
     def record(self, value: object, path: str, fields: tuple[_Field, ...], what: str) -> Row | None:
         if not isinstance(value, dict):
@@ -259,7 +265,7 @@ class _Checker:
             return None
         names = [f.key for f in fields]
         for key in [k for k in value if k not in names]:
-            self.add(json_path(path, key), f"unknown field; expected only {', '.join(names)}")
+            self.warn(json_path(path, key), f"unknown field, ignored; known: {', '.join(names)}")
         out: Row = {}
         for f in fields:
             if f.key not in value:
@@ -322,7 +328,9 @@ def validate_document(data: object) -> ImportPlan:
         raise ImportInvalid([ImportProblem("$", f"got {_got(data)}; expected {expected}")])
     for key in data:
         if key not in TOP_LEVEL_KEYS:
-            c.add(json_path("$", key), f"unknown field; expected only {', '.join(TOP_LEVEL_KEYS)}")
+            c.warn(
+                json_path("$", key), f"unknown field, ignored; known: {', '.join(TOP_LEVEL_KEYS)}"
+            )
     specs = {
         "partners": (PARTNER, ("csn",), ".csn", "partner csn"),
         "customers": (CUSTOMER, ("csn",), ".csn", "customer csn"),
@@ -370,4 +378,5 @@ def validate_document(data: object) -> ImportPlan:
         frozenset(s["customer_csn"] for s in subs) - {r["csn"] for r in rows["customers"]},
         frozenset(s["reseller_csn"] for s in subs if s["reseller_csn"])
         - {r["csn"] for r in rows["partners"]},
+        tuple(c.warnings),
     )

@@ -68,6 +68,8 @@ class ImportReport:
     prices: KindCounts = field(default_factory=KindCounts)
     promotions: KindCounts = field(default_factory=KindCounts)
     subscriptions: KindCounts = field(default_factory=KindCounts)
+    #: Unknown fields: ignored, but said (a misspelt optional field would otherwise go unnoticed).
+    warnings: tuple[ImportProblem, ...] = ()
 
     @property
     def changed(self) -> bool:
@@ -76,7 +78,9 @@ class ImportReport:
 
     def as_dict(self) -> dict[str, dict[str, int]]:
         """`{"partners": {"created": 1, "updated": 0, "unchanged": 0, "deleted": 0}, ...}`."""
-        return asdict(self)
+        counts = asdict(self)
+        counts.pop("warnings")
+        return counts
 
     def summary(self) -> str:
         """One line per kind, e.g. `subscriptions: 3 created, 1 updated, 10 unchanged`."""
@@ -85,6 +89,7 @@ class ImportReport:
             parts = [f"{c[k]} {k}" for k in ("created", "updated", "unchanged")]
             parts += [f"{c['deleted']} deleted"] if c["deleted"] else []
             lines.append(f"{kind}: {', '.join(parts)}")
+        lines += [f"warning: {w}" for w in self.warnings]
         return "\n".join(lines)
 
 
@@ -113,7 +118,7 @@ def parse_json(text: str | bytes) -> object:
 async def import_document(db: Database, data: object) -> ImportReport:
     """Validate, then upsert `data` in one transaction; on ImportInvalid nothing is written."""
     plan = validate_document(data)
-    report = ImportReport()
+    report = ImportReport(warnings=plan.warnings)
     async with UnitOfWork(db) as uow:
         session = uow.session
         customer_ids = await _ids(session, m.Customer, plan.external_customer_csns)
