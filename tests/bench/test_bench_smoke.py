@@ -67,3 +67,22 @@ def test_smoke_run_reports_every_scenario(tmp_path: Path) -> None:
     rows = {row["scenario"].split()[0] for row in report["table"]}
     assert rows == {"S1", "S2", "S3", "S4", "S5", "S6"}
     assert "| scenario | figure | target | ratio/met |" in done.stdout
+
+
+def test_two_runs_print_side_by_side(tmp_path: Path) -> None:
+    from bench.compare import side_by_side
+
+    def run(database: str, workers: int, verdict: str) -> dict:
+        row = {
+            "scenario": "S1 SPA",
+            "figure": f"{database} figure",
+            "target": "t",
+            "verdict": verdict,
+        }
+        return {"meta": {"database": database, "workers": workers}, "table": [row]}
+
+    assert side_by_side([run("sqlite", 1, "0.5×"), run("postgresql", 2, "0.4×")]).splitlines() == [
+        "| scenario | sqlite, 1 worker(s) | postgresql, 2 worker(s) | target |",
+        "| --- | --- | --- | --- |",
+        "| S1 SPA | sqlite figure (0.5×) | postgresql figure (0.4×) | t |",
+    ]
