@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import statistics
 import subprocess
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from functools import partial
@@ -19,7 +18,7 @@ from typing import Any
 
 import httpx
 import orjson
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from bench.databases import Databases
 from bench.dataset import DataSet, build_dataset, build_jobs_dataset, settings_for
@@ -31,6 +30,7 @@ from bench.ws import StatusSubscriber, any_error, close_all, start_all
 from renewals.auth import mint_token
 from renewals.domain.enums import QuoteOrigin, Role
 from renewals.persistence import models as m
+from renewals.persistence.statements import count_statements
 from renewals.schema.ids import to_global_id
 
 Log = Callable[[str], None]
@@ -511,35 +511,6 @@ async def s5(run: Run) -> dict[str, Any]:
 # --- S6: SQL statements per operation ---------------------------------------------------------------
 
 
-class Statements:
-    def __init__(self) -> None:
-        self.sql: list[str] = []
-
-    def __call__(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        self.sql.append(statement)
-
-    @property
-    def total(self) -> int:
-        return len(self.sql)
-
-    @property
-    def selects(self) -> int:
-        return sum(1 for s in self.sql if s.lstrip()[:6].upper() == "SELECT")
-
-
-@contextlib.contextmanager
-def counting(container: Any) -> Iterator[Statements]:
-    counter = Statements()
-    engines = {container.db.read_engine.sync_engine, container.db.write_engine.sync_engine}
-    for engine in engines:
-        event.listen(engine, "before_cursor_execute", counter)
-    try:
-        yield counter
-    finally:
-        for engine in engines:
-            event.remove(engine, "before_cursor_execute", counter)
-
-
 S6_OPERATIONS = (
     "S1 eligibleRenewalGroups",
     "S2 subscriptions(first: 100)",
@@ -586,7 +557,7 @@ async def s6(run: Run) -> dict[str, Any]:
                     operations, ("S1 objects", "S2 rows"), strict=True
                 ):
                     client.headers["Authorization"] = token
-                    with counting(container) as counter:
+                    with count_statements(container.db) as counter:
                         answer = await graphql(client, document, {})
                     counts[name].append(counter.total)
                     selects[name].append(counter.selects)
@@ -595,12 +566,12 @@ async def s6(run: Run) -> dict[str, Any]:
                 client.headers["Authorization"] = run.tokens["sales"]
                 warm, measured = data.take_free(2)
                 await create_quote(client, [warm])
-                with counting(container) as counter:
+                with count_statements(container.db) as counter:
                     await create_quote(client, [measured])
                 counts[S6_OPERATIONS[2]].append(counter.total)
                 selects[S6_OPERATIONS[2]].append(counter.selects)
                 assert await run_one_job(container)  # the warm-up quote's finalize job
-                with counting(container) as counter:
+                with count_statements(container.db) as counter:
                     assert await run_one_job(container)
                 counts[S6_OPERATIONS[3]].append(counter.total)
                 selects[S6_OPERATIONS[3]].append(counter.selects)
@@ -634,10 +605,10 @@ async def statements_by_lines(
         return {}
     result: dict[str, Any] = {"lines": [1, k], "create": [], "finalize": []}
     for ids in ([group[0]], group[1 : 1 + k]):
-        with counting(container) as counter:
+        with count_statements(container.db) as counter:
             await create_quote(client, ids)
         result["create"].append(counter.total)
-        with counting(container) as counter:
+        with count_statements(container.db) as counter:
             assert await run_one_job(container)
         result["finalize"].append(counter.total)
     return result

@@ -1,19 +1,18 @@
 """Shared fixtures: a migrated SQLite file per test, the container, the ASGI app and a client."""
 
-import contextlib
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import event
 
 from renewals.app import create_app
 from renewals.auth import mint_token
 from renewals.config import Settings
 from renewals.container import Container, build_container
 from renewals.domain.enums import Role
+from renewals.persistence.statements import count_statements
 from renewals.services.importer import import_document
 from tests.dbs import Template
 from tests.factories import SECRET, TODAY
@@ -91,28 +90,6 @@ async def gql(
     return body
 
 
-class SqlCounter:
-    """Counts SELECT statements issued on both engines."""
-
-    def __init__(self) -> None:
-        self.statements: list[str] = []
-
-    @property
-    def selects(self) -> int:
-        return sum(1 for s in self.statements if s.lstrip().upper().startswith("SELECT"))
-
-    def __call__(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        self.statements.append(statement)
-
-
-@contextlib.contextmanager
-def count_sql(container: Container) -> Iterator[SqlCounter]:
-    counter = SqlCounter()
-    engines = {container.db.read_engine.sync_engine, container.db.write_engine.sync_engine}
-    for engine in engines:
-        event.listen(engine, "before_cursor_execute", counter)
-    try:
-        yield counter
-    finally:
-        for engine in engines:
-            event.remove(engine, "before_cursor_execute", counter)
+def count_sql(container: Container) -> Any:
+    """Counts the statements (`.selects`, `.total`) issued on both engines while inside."""
+    return count_statements(container.db)
