@@ -1,5 +1,6 @@
 """The import file: validation with JSON paths, all-or-nothing upserts by natural keys, the demo."""
 
+import asyncio
 import copy
 from collections.abc import AsyncIterator, Callable
 from datetime import date, datetime, timedelta
@@ -28,6 +29,7 @@ from renewals.persistence.uow import UnitOfWork
 from renewals.services.demo import demo_document, load_demo
 from renewals.services.importer import (
     ImportInvalid,
+    ImportReport,
     import_document,
     parse_json,
     validate_document,
@@ -586,3 +588,14 @@ async def test_unknown_fields_are_ignored_with_a_warning(import_db):
     ]
     assert report.subscriptions.created == len(doc["subscriptions"])
     assert "warning: $.extras: unknown field, ignored" in report.summary()
+
+
+async def test_concurrent_imports_of_the_same_new_records_never_fail_with_a_traceback(import_db):
+    """On PostgreSQL one may lose the race on a unique key: it reports a problem, writes nothing."""
+    outcomes = await asyncio.gather(
+        *(import_document(import_db, valid_document()) for _ in range(3)), return_exceptions=True
+    )
+    assert all(isinstance(o, ImportReport | ImportInvalid) for o in outcomes), outcomes
+    assert any(isinstance(o, ImportReport) for o in outcomes)
+    counts = await row_counts(import_db)
+    assert counts["subscriptions"] == len(valid_document()["subscriptions"])

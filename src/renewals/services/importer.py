@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from renewals.persistence import models as m
@@ -118,6 +119,20 @@ def parse_json(text: str | bytes) -> object:
 async def import_document(db: Database, data: object) -> ImportReport:
     """Validate, then upsert `data` in one transaction; on ImportInvalid nothing is written."""
     plan = validate_document(data)
+    try:
+        return await _import_plan(db, plan)
+    except IntegrityError as e:
+        # Only a concurrent import (PostgreSQL) can get here: the same new key in both.
+        raise ImportInvalid(
+            [
+                ImportProblem(
+                    "$", "another import wrote the same records at the same time; run it again"
+                )
+            ]
+        ) from e
+
+
+async def _import_plan(db: Database, plan: ImportPlan) -> ImportReport:
     report = ImportReport(warnings=plan.warnings)
     async with UnitOfWork(db) as uow:
         session = uow.session
