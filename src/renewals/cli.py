@@ -251,7 +251,7 @@ def parser() -> argparse.ArgumentParser:
     )
     jobs.add_parser("run", help="run every due job once, then exit").set_defaults(func=cmd_jobs_run)
     em = sub.add_parser("emails", help="list the email outbox")
-    em.add_argument("--status", choices=["PENDING", "SENT", "FAILED"])
+    em.add_argument("--status", choices=["PENDING", "SENDING", "SENT", "FAILED"])
     em.add_argument(
         "--body", action="store_true", help="include bodies (they contain checkout links)"
     )

@@ -7,7 +7,7 @@ from email.message import EmailMessage
 from urllib.parse import unquote, urlparse
 
 import aiosmtplib
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 
 from renewals.container import Container
 from renewals.persistence import models as m
@@ -15,7 +15,6 @@ from renewals.persistence.uow import UnitOfWork
 
 log = logging.getLogger("renewals.mail")
 MAX_ATTEMPTS = 8
-LEASE = timedelta(minutes=2)
 
 
 def format_money(amount: Decimal, currency: str) -> str:
@@ -91,53 +90,50 @@ class SmtpTarget:
 
 
 async def deliver_pending(container: Container, limit: int = 50) -> int:
-    """Sends due emails once each: claimed with a lease, marked SENT right after sending."""
+    """Sends due emails, each at most once.
+
+    A claim moves the row to SENDING in its own transaction (two workers never claim one row);
+    SMTP's answer moves it to SENT, or back to PENDING with backoff (FAILED after MAX_ATTEMPTS).
+    A process that dies mid-send leaves the row SENDING: its outcome is unknown, so it is not sent
+    again (`renewals emails --status SENDING` lists such rows for a person to check).
+    """
     if not container.settings.smtp_url:
         return 0
     target = SmtpTarget(container.settings.smtp_url)
     now = container.clock.now()
     async with UnitOfWork(container.db) as uow:
         due = (
-            (
-                await uow.session.execute(
-                    select(m.Email)
-                    .where(
-                        m.Email.status == "PENDING",
-                        m.Email.next_attempt_at <= now,
-                        or_(m.Email.locked_until.is_(None), m.Email.locked_until < now),
-                    )
-                    .order_by(m.Email.id)
-                    .limit(limit)
-                    .with_for_update(skip_locked=True)  # two workers never claim one email
+            await uow.session.execute(
+                select(
+                    m.Email.id, m.Email.to_address, m.Email.subject, m.Email.body, m.Email.attempts
                 )
+                .where(m.Email.status == "PENDING", m.Email.next_attempt_at <= now)
+                .order_by(m.Email.id)
+                .limit(limit)
+                .with_for_update(skip_locked=True)  # two workers never claim one email
             )
-            .scalars()
-            .all()
-        )
-        claimed = [(e.id, e.to_address, e.subject, e.body, e.attempts) for e in due]
-        if claimed:
+        ).all()
+        if due:
             await uow.session.execute(
                 update(m.Email)
-                .where(m.Email.id.in_([c[0] for c in claimed]))
-                .values(locked_until=now + LEASE)
+                .where(m.Email.id.in_([row.id for row in due]))
+                .values(status="SENDING")
             )
         await uow.commit()
     sent = 0
-    for email_id, to, subject, body, attempts in claimed:
+    for email_id, to, subject, body, attempts in due:
         message = EmailMessage()
         message["From"], message["To"], message["Subject"] = (
             container.settings.smtp_from,
             to,
             subject,
         )
+        # Stable per outbox row, so a mail system can recognise the same message.
+        message["Message-ID"] = f"<quote-email-{email_id}@renewals>"
         message.set_content(body)
         try:
             await target.send(message)
-            values: dict[str, object] = {
-                "status": "SENT",
-                "sent_at": container.clock.now(),
-                "locked_until": None,
-            }
+            values: dict[str, object] = {"status": "SENT", "sent_at": container.clock.now()}
             sent += 1
         except (aiosmtplib.SMTPException, OSError) as e:
             log.warning(
@@ -150,7 +146,6 @@ async def deliver_pending(container: Container, limit: int = 50) -> int:
             values = {
                 "attempts": attempts + 1,
                 "last_error": str(e)[:500],
-                "locked_until": None,
                 "next_attempt_at": retry_at,
                 "status": "FAILED" if attempts + 1 >= MAX_ATTEMPTS else "PENDING",
             }
