@@ -22,7 +22,8 @@ from renewals.schema.payloads import (
     SetAutoRenewInput,
     SetAutoRenewPayload,
 )
-from renewals.schema.types import Order, Quote, Subscription
+from renewals.schema.quote_types import Order, Quote
+from renewals.schema.types import Subscription
 from renewals.services import orders
 from renewals.services.quotes import CreateQuoteCommand, create_renewal_quote
 

@@ -25,16 +25,8 @@ from renewals.schema.payloads import (
     SubscriptionFilter,
     Viewer,
 )
-from renewals.schema.types import (
-    Customer,
-    Money,
-    Node,
-    Order,
-    Partner,
-    Quote,
-    RenewalGroup,
-    Subscription,
-)
+from renewals.schema.quote_types import Order, Quote
+from renewals.schema.types import Customer, Money, Node, Partner, RenewalGroup, Subscription
 
 First = Annotated[int | None, strawberry.argument(description="Page size: 0 to 100, default 20.")]
 After = Annotated[

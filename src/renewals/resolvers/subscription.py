@@ -12,7 +12,7 @@ from renewals.events import StatusEvent
 from renewals.resolvers.context import Context
 from renewals.schema.ids import pk_of
 from renewals.schema.payloads import QuoteStatusEvent
-from renewals.schema.types import Quote
+from renewals.schema.quote_types import Quote
 
 
 async def quote_status_changed(

@@ -15,7 +15,8 @@ from renewals.schema.enums import (
     UserErrorCode,
     ViewerRole,
 )
-from renewals.schema.types import Customer, Order, Partner, Quote, Subscription
+from renewals.schema.quote_types import Order, Quote
+from renewals.schema.types import Customer, Partner, Subscription
 
 
 @strawberry.type(description="A refusal: a stable code, the offending input path, and a message.")

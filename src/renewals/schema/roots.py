@@ -25,7 +25,8 @@ from renewals.schema.payloads import (
     SubscriptionConnection,
     Viewer,
 )
-from renewals.schema.types import Node, Order, Quote, RenewalGroup, Subscription
+from renewals.schema.quote_types import Order, Quote
+from renewals.schema.types import Node, RenewalGroup, Subscription
 
 
 @strawberry.type(description="Read the renewal data the viewer may see.")

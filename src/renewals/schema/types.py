@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import strawberry
 from strawberry import Info, Private
@@ -15,11 +15,7 @@ from renewals.domain.eligibility import eligibility_reasons, price_key
 from renewals.domain.windows import renewal_window
 from renewals.persistence.records import (
     CustomerRecord,
-    OrderRecord,
     PartnerRecord,
-    QuoteLineRecord,
-    QuoteRecord,
-    StatusChangeRecord,
     SubscriptionRecord,
 )
 from renewals.resolvers.prefetch import peek
@@ -27,9 +23,6 @@ from renewals.schema.enums import (
     ContactRole,
     OfferingType,
     PaymentMethod,
-    QuoteOrigin,
-    QuoteStatus,
-    QuoteType,
     SubscriptionStatus,
     Term,
     UserErrorCode,
@@ -40,6 +33,7 @@ T = TypeVar("T")
 
 if TYPE_CHECKING:
     from renewals.resolvers.context import Context
+    from renewals.schema.quote_types import Quote
 
 
 def utc(moment: datetime) -> datetime:
@@ -226,7 +220,11 @@ class Subscription(Node):
         return resolved(ctx(info).loaders.price_by_key, price_key(record), shape)  # type: ignore[return-value]
 
     @strawberry.field(description="The open (FINALIZING or QUOTED) quote it is on, if any.")
-    def open_quote(self, info: Info) -> Quote | None:
+    def open_quote(
+        self, info: Info
+    ) -> Annotated[Quote, strawberry.lazy("renewals.schema.quote_types")] | None:
+        from renewals.schema.quote_types import Quote  # the types refer to each other
+
         if self.record.open_quote_id is None:
             return None
         return resolved(ctx(info).loaders.quote_by_id, self.record.open_quote_id, Quote.of)  # type: ignore[return-value]
@@ -255,218 +253,3 @@ class RenewalGroup:
     @strawberry.field(description="The group's reseller of record, if any.")
     def reseller(self, info: Info) -> Partner | None:
         return partner_of(info, self.reseller_id)
-
-
-@strawberry.type(description="One subscription on a quote, priced for its next term.")
-class QuoteLine:
-    record: Private[QuoteLineRecord]
-    currency: Private[str]
-    seats: int = strawberry.field(description="Seats for the next term.")
-    term: Term = strawberry.field(description="The next term's length.")
-    start_date: date = strawberry.field(description="Day after the current end date.")
-    end_date: date = strawberry.field(description="End of the next term.")
-
-    @strawberry.field(description="The subscription this line renews.")
-    def subscription(self, info: Info) -> Subscription:
-        return resolved(  # type: ignore[return-value]
-            ctx(info).loaders.subscription_by_id, self.record.subscription_id, Subscription.of
-        )
-
-    @strawberry.field(description="Price-list unit price for product, term and currency.")
-    def unit_price(self) -> Money:
-        return Money(amount=self.record.unit_price, currency=self.currency)
-
-    @strawberry.field(description="Unit price × seats.")
-    def subtotal(self) -> Money:
-        return Money(amount=self.record.subtotal, currency=self.currency)
-
-    @strawberry.field(description="Promotions' discount on this line (R11).")
-    def discount(self) -> Money:
-        return Money(amount=self.record.discount, currency=self.currency)
-
-    @strawberry.field(description="Subtotal minus discount.")
-    def total(self) -> Money:
-        return Money(amount=self.record.total, currency=self.currency)
-
-
-@strawberry.type(description="A promotion applied to a quote (R11).")
-class AppliedPromotion:
-    code: str = strawberry.field(description="The promotion code.")
-    description: str = strawberry.field(description="What the promotion gives.")
-    discount: Money = strawberry.field(description="Its discount over the whole quote.")
-
-
-@strawberry.type(description="Someone the quote email goes to.")
-class QuoteRecipient:
-    email: str = strawberry.field(description="Email address.")
-    name: str | None = strawberry.field(description="Name, if given.")
-
-
-@strawberry.type(description="One change of a quote's status.")
-class QuoteStatusChange:
-    status: QuoteStatus = strawberry.field(description="The new status.")
-    previous_status: QuoteStatus | None = strawberry.field(
-        description="The status before; null first."
-    )
-    occurred_at: datetime = strawberry.field(description="When it changed (UTC).")
-    actor: str = strawberry.field(description="Who or what changed it (user, worker, job).")
-    reason: str | None = strawberry.field(description="Why, where one was given.")
-
-    @classmethod
-    def of(cls, r: StatusChangeRecord) -> QuoteStatusChange:
-        return cls(
-            status=r.status,  # type: ignore[arg-type]
-            previous_status=r.previous_status,  # type: ignore[arg-type]
-            occurred_at=utc(r.occurred_at),
-            actor=r.actor,
-            reason=r.reason,
-        )
-
-
-@strawberry.type(description="The order made when a quote was accepted.")
-class Order(Node):
-    record: Private[OrderRecord]
-    number: str = strawberry.field(description="The order number.")
-    total: Money = strawberry.field(description="What was charged.")
-    payment_reference: str | None = strawberry.field(description="The payment gateway's reference.")
-    created_at: datetime = strawberry.field(description="When the quote was accepted (UTC).")
-
-    @classmethod
-    def of(cls, r: OrderRecord | None) -> Order | None:
-        if r is None:
-            return None
-        return cls(
-            record=r,
-            id=strawberry.ID(to_global_id("Order", r.id)),
-            number=r.number,
-            total=Money(amount=r.total, currency=r.currency),
-            payment_reference=r.payment_reference,
-            created_at=utc(r.created_at),
-        )
-
-    @strawberry.field(description="The accepted quote.")
-    def quote(self, info: Info) -> Quote:
-        return resolved(ctx(info).loaders.quote_by_id, self.record.quote_id, Quote.of)  # type: ignore[return-value]
-
-
-@strawberry.type(
-    description="An offer to renew subscriptions, with a number, lines, total and expiry."
-)
-class Quote(Node):
-    record: Private[QuoteRecord]
-    number: str = strawberry.field(description="The quote number.")
-    type: QuoteType = strawberry.field(description="RENEWAL for quotes made here (R06, R07).")
-    origin: QuoteOrigin = strawberry.field(description="Who created it.")
-    status: QuoteStatus = strawberry.field(description="Where it stands.")
-    currency: str = strawberry.field(description="ISO 4217 currency code.")
-    payment_method: PaymentMethod = strawberry.field(description="How it will be paid.")
-    subtotal: Money = strawberry.field(description="Sum of line subtotals.")
-    discount_total: Money = strawberry.field(description="Sum of promotion discounts (R11).")
-    total: Money = strawberry.field(description="Subtotal minus discounts.")
-    expires_on: date = strawberry.field(description="Last day it can be bought.")
-    created_at: datetime = strawberry.field(description="When it was requested (UTC).")
-
-    @classmethod
-    def of(cls, r: QuoteRecord | None) -> Quote | None:
-        if r is None:
-            return None
-        money = lambda amount: Money(amount=amount, currency=r.currency)  # noqa: E731
-        return cls(
-            record=r,
-            id=strawberry.ID(to_global_id("Quote", r.id)),
-            number=r.number,
-            type=r.type,  # type: ignore[arg-type]
-            origin=r.origin,  # type: ignore[arg-type]
-            status=r.status,  # type: ignore[arg-type]
-            currency=r.currency,
-            payment_method=r.payment_method,  # type: ignore[arg-type]
-            subtotal=money(r.subtotal),
-            discount_total=money(r.discount_total),
-            total=money(r.total),
-            expires_on=r.expires_on,
-            created_at=utc(r.created_at),
-        )
-
-    @strawberry.field(description="The customer the quote is for.")
-    def customer(self, info: Info) -> Customer:
-        return customer_of(info, self.record.customer_id)
-
-    @strawberry.field(description="The reseller of record, if any (R08).")
-    def reseller(self, info: Info) -> Partner | None:
-        return partner_of(info, self.record.reseller_id)
-
-    @strawberry.field(
-        description="The address the quote was sent with (R10: it never changes after)."
-    )
-    def address(self, info: Info) -> Address:
-        snapshot: dict[str, Any] | None = self.record.address
-        if snapshot is None:
-            return resolved(  # type: ignore[return-value]
-                ctx(info).loaders.customer_by_id,
-                self.record.customer_id,
-                lambda customer: Customer.of(customer).address(),  # type: ignore[union-attr]
-            )
-        return Address(**snapshot)
-
-    @strawberry.field(description="One line per subscription.")
-    def lines(self, info: Info) -> list[QuoteLine]:
-        currency = self.record.currency
-        return resolved(  # type: ignore[return-value]
-            ctx(info).loaders.lines_by_quote_id,
-            self.record.id,
-            lambda rows: [
-                QuoteLine(
-                    record=r,
-                    currency=currency,
-                    seats=r.seats,
-                    term=r.term,  # type: ignore[arg-type]
-                    start_date=r.start_date,
-                    end_date=r.end_date,
-                )
-                for r in rows
-            ],
-        )
-
-    @strawberry.field(description="Every promotion applied, with its discount (R11).")
-    def promotions(self, info: Info) -> list[AppliedPromotion]:
-        currency = self.record.currency
-        return resolved(  # type: ignore[return-value]
-            ctx(info).loaders.promotions_by_quote_id,
-            self.record.id,
-            lambda rows: [
-                AppliedPromotion(
-                    code=p.code,
-                    description=p.description,
-                    discount=Money(amount=p.discount, currency=currency),
-                )
-                for p in rows
-            ],
-        )
-
-    @strawberry.field(description="Everyone the quote email goes to.")
-    def recipients(self, info: Info) -> list[QuoteRecipient]:
-        return resolved(  # type: ignore[return-value]
-            ctx(info).loaders.recipients_by_quote_id,
-            self.record.id,
-            lambda rows: [QuoteRecipient(email=r.email, name=r.name) for r in rows],
-        )
-
-    @strawberry.field(description="Every status change, oldest first, with time and actor.")
-    def status_history(self, info: Info) -> list[QuoteStatusChange]:
-        return resolved(  # type: ignore[return-value]
-            ctx(info).loaders.history_by_quote_id,
-            self.record.id,
-            lambda rows: [QuoteStatusChange.of(r) for r in rows],
-        )
-
-    @strawberry.field(description="The order, once the quote was accepted.")
-    def order(self, info: Info) -> Order | None:
-        return resolved(ctx(info).loaders.order_by_quote_id, self.record.id, Order.of)  # type: ignore[return-value]
-
-    @strawberry.field(description="Why it FAILED, if it did.")
-    def failure_reason(self) -> str | None:
-        return self.record.failure_reason
-
-    @strawberry.field(description="Whether it is open (FINALIZING or QUOTED).")
-    def is_open(self) -> bool:
-        return self.record.status.is_open
