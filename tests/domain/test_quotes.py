@@ -16,18 +16,20 @@ from renewals.domain.enums import (
     Term,
 )
 from renewals.domain.errors import DomainError, Problem
+from renewals.domain.lifecycle import (
+    check_acceptable,
+    check_cancel,
+    check_transition,
+    is_due_for_automatic_quote,
+    quote_expires_on,
+)
 from renewals.domain.quotes import (
     LineChange,
     PlannedLine,
     Recipient,
     RenewalRequest,
-    check_acceptable,
-    check_cancel,
-    check_transition,
-    is_due_for_automatic_quote,
     origin_for,
     plan_renewal,
-    quote_expires_on,
 )
 from renewals.domain.values import PriceKey, SubscriptionFacts
 from tests.domain.facts import TODAY, sub

@@ -14,7 +14,7 @@ from renewals.container import Container
 from renewals.domain.eligibility import ELIGIBLE_OFFERINGS
 from renewals.domain.enums import OPEN_STATUSES, QuoteOrigin, QuoteStatus, Term
 from renewals.domain.errors import DomainError
-from renewals.domain.quotes import QUOTE_VALIDITY_DAYS
+from renewals.domain.lifecycle import QUOTE_VALIDITY_DAYS
 from renewals.domain.windows import WINDOW_CLOSES_DAYS_AFTER, next_term
 from renewals.persistence import models as m
 from renewals.persistence.reads import Visibility

@@ -6,7 +6,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from renewals.container import Container
 from renewals.domain.enums import ErrorCode, QuoteStatus
 from renewals.domain.errors import DomainError
-from renewals.domain.quotes import check_transition
+from renewals.domain.lifecycle import check_transition
 from renewals.events import StatusEvent
 from renewals.persistence import models as m
 from renewals.persistence.uow import UnitOfWork

@@ -8,7 +8,7 @@ from renewals.auth import AuthError, Viewer, read_checkout_token
 from renewals.container import Container
 from renewals.domain.enums import ErrorCode, QuoteStatus
 from renewals.domain.errors import DomainError
-from renewals.domain.quotes import check_acceptable, check_cancel
+from renewals.domain.lifecycle import check_acceptable, check_cancel
 from renewals.persistence import models as m
 from renewals.persistence import reads
 from renewals.persistence.uow import UnitOfWork

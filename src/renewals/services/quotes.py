@@ -11,6 +11,7 @@ from renewals.auth import Viewer
 from renewals.container import Container
 from renewals.domain.enums import ContactRole, ErrorCode, QuoteOrigin, QuoteStatus, QuoteType
 from renewals.domain.errors import DomainError, Problem
+from renewals.domain.lifecycle import quote_expires_on
 from renewals.domain.pricing import LineRequest, PricedQuote, price_quote
 from renewals.domain.quotes import (
     LineChange,
@@ -19,7 +20,6 @@ from renewals.domain.quotes import (
     RenewalRequest,
     origin_for,
     plan_renewal,
-    quote_expires_on,
 )
 from renewals.domain.values import PriceKey, Promotion
 from renewals.domain.windows import next_term

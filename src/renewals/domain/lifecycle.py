@@ -1,0 +1,68 @@
+"""The quote's life: its expiry, the status machine, who may cancel, when R12 quotes are due."""
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+from renewals.domain.enums import ErrorCode, QuoteStatus, Role, Term
+from renewals.domain.errors import DomainError
+from renewals.domain.values import SubscriptionFacts
+from renewals.domain.windows import renewal_window
+
+QUOTE_VALIDITY_DAYS = 30
+
+
+def quote_expires_on(created_on: date, end_dates: Sequence[date]) -> date:
+    """The earlier of 30 days after creation and the close of the subscriptions' windows."""
+    closes = [renewal_window(end).closes_on for end in end_dates]
+    return min([created_on + timedelta(days=QUOTE_VALIDITY_DAYS), *closes])
+
+
+TRANSITIONS: dict[QuoteStatus, frozenset[QuoteStatus]] = {
+    QuoteStatus.FINALIZING: frozenset(
+        {QuoteStatus.QUOTED, QuoteStatus.FAILED, QuoteStatus.CANCELLED, QuoteStatus.EXPIRED}
+    ),
+    QuoteStatus.QUOTED: frozenset(
+        {QuoteStatus.ORDER_SUBMITTED, QuoteStatus.EXPIRED, QuoteStatus.CANCELLED}
+    ),
+    QuoteStatus.ORDER_SUBMITTED: frozenset({QuoteStatus.ORDERED, QuoteStatus.FAILED}),
+}
+
+
+def check_transition(current: QuoteStatus, target: QuoteStatus) -> None:
+    """The quote state machine; anything else is QUOTE_NOT_OPEN."""
+    if target not in TRANSITIONS.get(current, frozenset()):
+        raise DomainError.one(
+            ErrorCode.QUOTE_NOT_OPEN,
+            f"The quote is {current.value} and cannot become {target.value}.",
+        )
+
+
+def check_acceptable(status: QuoteStatus, expires_on: date, today: date) -> None:
+    """Only an open, unexpired, finalized quote can be bought."""
+    if status in (QuoteStatus.QUOTED, QuoteStatus.FINALIZING) and today > expires_on:
+        raise DomainError.one(ErrorCode.QUOTE_EXPIRED, f"The quote expired on {expires_on}.")
+    if status == QuoteStatus.EXPIRED:
+        raise DomainError.one(ErrorCode.QUOTE_EXPIRED, f"The quote expired on {expires_on}.")
+    if status != QuoteStatus.QUOTED:
+        raise DomainError.one(
+            ErrorCode.QUOTE_NOT_OPEN, f"The quote is {status.value} and cannot be accepted."
+        )
+
+
+def check_cancel(role: Role | None, status: QuoteStatus) -> None:
+    """R10: buyers cannot cancel a quote; partners and sales can, while it is open."""
+    if role not in (Role.PARTNER, Role.SALES):
+        raise DomainError.one(
+            ErrorCode.CANCEL_NOT_ALLOWED,
+            "Buyers cannot cancel a quote; ask your partner or the sales team.",
+        )
+    check_transition(status, QuoteStatus.CANCELLED)
+
+
+def is_due_for_automatic_quote(sub: SubscriptionFacts, today: date) -> bool:
+    """R12: annual and multi-year terms, from 30 days before the end date (missed days caught up)."""
+    return (
+        sub.term != Term.MONTHLY
+        and sub.end_date - timedelta(days=QUOTE_VALIDITY_DAYS) <= today
+        and renewal_window(sub.end_date).is_open(today)
+    )
