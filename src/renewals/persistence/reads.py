@@ -201,6 +201,14 @@ class Visibility:
     reseller_id: int | None = None
     nothing: bool = False
 
+    def allows(self, record: Any) -> bool:
+        """A subscription, quote or status event (anything with customer_id and reseller_id)."""
+        if self.nothing:
+            return False
+        if self.customer_id is not None and record.customer_id != self.customer_id:
+            return False
+        return self.reseller_id is None or record.reseller_id == self.reseller_id
+
 
 @dataclass(frozen=True)
 class SubscriptionQuery:

@@ -81,9 +81,4 @@ class Context:
 
     async def can_see(self, record: Any) -> bool:
         """A subscription or quote record: the viewer's own, its resold, or sales."""
-        vis = await self.visibility()
-        if vis.nothing:
-            return False
-        if vis.customer_id is not None and record.customer_id != vis.customer_id:
-            return False
-        return not (vis.reseller_id is not None and record.reseller_id != vis.reseller_id)
+        return (await self.visibility()).allows(record)

@@ -57,11 +57,7 @@ async def quote_status_changed(
                 continue
             if wanted_customer is not None and event.customer_id != wanted_customer:
                 continue
-            if visibility.nothing:
-                continue
-            if visibility.customer_id is not None and event.customer_id != visibility.customer_id:
-                continue
-            if visibility.reseller_id is not None and event.reseller_id != visibility.reseller_id:
+            if not visibility.allows(event):
                 continue
             if event.history_id <= replayed_up_to:
                 continue

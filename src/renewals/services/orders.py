@@ -19,14 +19,6 @@ from renewals.services.quotes import enqueue
 ACCEPT = "acceptQuote"
 
 
-def _visible(record: object, visibility: reads.Visibility) -> bool:
-    if visibility.nothing:
-        return False
-    if visibility.customer_id is not None and record.customer_id != visibility.customer_id:  # type: ignore[attr-defined]
-        return False
-    return visibility.reseller_id is None or record.reseller_id == visibility.reseller_id  # type: ignore[attr-defined]
-
-
 def not_found(what: str, field: tuple[str, ...]) -> DomainError:
     return DomainError.one(ErrorCode.NOT_FOUND, f"No such {what}.", field)
 
@@ -95,7 +87,7 @@ async def _accept(
             raise DomainError.one(
                 ErrorCode.INVALID_CHECKOUT_TOKEN, "The checkout link is not valid.", field
             )
-        if nonce is None and (visibility is None or not _visible(quote, visibility)):
+        if nonce is None and (visibility is None or not visibility.allows(quote)):
             raise not_found("quote", field)
         check_acceptable(quote.status, quote.expires_on, container.clock.today())
         actor = viewer.scope if viewer and nonce is None else "checkout-link"
@@ -125,7 +117,7 @@ async def cancel_quote(
     """R10: partners and sales may cancel an open quote; the reason is kept in the history."""
     async with UnitOfWork(container.db) as uow:
         quote = await load_quote(uow, quote_id, for_update=True) if quote_id else None
-        if quote is None or not _visible(quote, visibility):
+        if quote is None or not visibility.allows(quote):
             raise not_found("quote", ("input", "quoteId"))
         check_cancel(viewer.role, quote.status)
         await transition(uow, container, quote, QuoteStatus.CANCELLED, viewer.scope, reason)
@@ -142,7 +134,7 @@ async def set_auto_renew(
                 select(m.Subscription).where(m.Subscription.id == subscription_id)
             )
         ).scalar_one_or_none()
-        if sub is None or not _visible(sub, visibility):
+        if sub is None or not visibility.allows(sub):
             raise not_found("subscription", ("input", "subscriptionId"))
         await uow.session.execute(
             update(m.Subscription)

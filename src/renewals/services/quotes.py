@@ -73,17 +73,11 @@ def line_request(line: PlannedLine) -> LineRequest:
 
 
 async def visible_subscriptions(
-    uow: UnitOfWork, ids: list[int], viewer: Viewer | None, visibility: reads.Visibility
+    uow: UnitOfWork, ids: list[int], visibility: reads.Visibility
 ) -> dict[int, SubscriptionRecord]:
     conn = await uow.session.connection()
     records = [r for r in await reads.subscriptions_by_id(conn, ids) if r is not None]
-    return {
-        r.id: r
-        for r in records
-        if not visibility.nothing
-        and (visibility.customer_id is None or r.customer_id == visibility.customer_id)
-        and (visibility.reseller_id is None or r.reseller_id == visibility.reseller_id)
-    }
+    return {r.id: r for r in records if visibility.allows(r)}
 
 
 def _digest(command: CreateQuoteCommand) -> str:
@@ -136,7 +130,7 @@ async def _create(
             return replay
         problems: list[Problem] = []
         wanted = [i for i in command.subscription_ids if i is not None]
-        found = await visible_subscriptions(uow, wanted, viewer, visibility)
+        found = await visible_subscriptions(uow, wanted, visibility)
         subs: list[SubscriptionRecord] = []
         for index, pk in enumerate(command.subscription_ids):
             where = ("input", "subscriptionIds", str(index))
