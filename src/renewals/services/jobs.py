@@ -6,6 +6,7 @@ Each is safe to run twice: it selects only what is still due, in batches (never 
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -34,27 +35,29 @@ class JobReport:
     skipped: int = 0
 
 
+async def locked_batch(uow: UnitOfWork, model: Any, after: int, *where: Any) -> list[Any]:
+    """The next BATCH rows by id after `after`, locked; another runner's locked rows are skipped."""
+    stmt = (
+        select(model)
+        .where(*where, model.id > after)
+        .order_by(model.id)
+        .limit(BATCH)
+        .with_for_update(skip_locked=True)
+    )
+    return list((await uow.session.execute(stmt)).scalars())
+
+
 async def expire_quotes(container: Container) -> int:
     """Open quotes past `expiresOn` become EXPIRED; their subscriptions are freed (R02 restored)."""
     today, done, after = container.clock.today(), 0, 0
     while True:
         async with UnitOfWork(container.db) as uow:
-            quotes = (
-                (
-                    await uow.session.execute(
-                        select(m.Quote)
-                        .where(
-                            m.Quote.status.in_(OPEN_STATUSES),
-                            m.Quote.expires_on < today,
-                            m.Quote.id > after,
-                        )
-                        .order_by(m.Quote.id)
-                        .limit(BATCH)
-                        .with_for_update(skip_locked=True)  # another runner's rows are skipped
-                    )
-                )
-                .scalars()
-                .all()
+            quotes = await locked_batch(
+                uow,
+                m.Quote,
+                after,
+                m.Quote.status.in_(OPEN_STATUSES),
+                m.Quote.expires_on < today,
             )
             if not quotes:
                 return done
@@ -70,23 +73,13 @@ async def renew_automatically(container: Container) -> int:
     today, done, after = container.clock.today(), 0, 0
     while True:
         async with UnitOfWork(container.db) as uow:
-            subs = (
-                (
-                    await uow.session.execute(
-                        select(m.Subscription)
-                        .where(
-                            m.Subscription.auto_renew.is_(True),
-                            m.Subscription.open_quote_id.is_(None),
-                            m.Subscription.end_date <= today,
-                            m.Subscription.id > after,
-                        )
-                        .order_by(m.Subscription.id)
-                        .limit(BATCH)
-                        .with_for_update(skip_locked=True)  # another runner's rows are skipped
-                    )
-                )
-                .scalars()
-                .all()
+            subs = await locked_batch(
+                uow,
+                m.Subscription,
+                after,
+                m.Subscription.auto_renew.is_(True),
+                m.Subscription.open_quote_id.is_(None),
+                m.Subscription.end_date <= today,
             )
             if not subs:
                 return done

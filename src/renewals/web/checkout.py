@@ -3,6 +3,7 @@
 from html import escape
 from urllib.parse import parse_qs
 
+from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
@@ -11,6 +12,7 @@ from renewals.container import Container
 from renewals.domain.enums import ErrorCode
 from renewals.domain.errors import DomainError
 from renewals.persistence import reads
+from renewals.persistence.models import Quote
 from renewals.services import orders
 from renewals.services.mail import format_money
 
@@ -52,7 +54,9 @@ async def show(request: Request) -> HTMLResponse:
         quote = (await reads.quotes_by_id(conn, [claims.quote_id]))[0]
         lines = (await reads.lines_by_quote(conn, [claims.quote_id]))[0]
         subs = await reads.subscriptions_by_id(conn, [ln.subscription_id for ln in lines])
-    nonce = await _nonce(container, claims.quote_id)
+        nonce = (
+            await conn.execute(select(Quote.checkout_nonce).where(Quote.id == claims.quote_id))
+        ).scalar()
     if quote is None or nonce != claims.nonce:
         return problem("This checkout link is not valid.")
     if quote.status.value != "QUOTED":
@@ -79,17 +83,6 @@ async def show(request: Request) -> HTMLResponse:
         f'<button type="submit">Accept and buy</button></form>'
     )
     return page(f"Quote {quote.number}", body)
-
-
-async def _nonce(container: Container, quote_id: int) -> str | None:
-    from sqlalchemy import select
-
-    from renewals.persistence.models import Quote
-
-    async with container.db.read_engine.connect() as conn:
-        return (
-            await conn.execute(select(Quote.checkout_nonce).where(Quote.id == quote_id))
-        ).scalar()
 
 
 async def accept(request: Request) -> HTMLResponse:
