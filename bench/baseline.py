@@ -200,7 +200,7 @@ def create_app() -> Starlette:
             quote = quotes.get(r.open_quote_id) if r.open_quote_id is not None else None
             edges.append(
                 {
-                    "cursor": encode_cursor(r.id),
+                    "cursor": encode_cursor("subscriptions", r.id),
                     "node": {
                         "id": to_global_id("Subscription", r.id),
                         "number": r.number,

@@ -15,18 +15,24 @@ from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
 from renewals.config import Settings
 from renewals.container import Container, build_container
 from renewals.resolvers.context import Context
+from renewals.resolvers.websocket import (
+    LegacyGraphQLWSHandler,
+    TextFrameWebSocket,
+    authenticate_connection,
+)
 from renewals.schema.roots import build_schema
 from renewals.services.jobs import run_scheduled_jobs
 from renewals.services.pg_listener import PgListener
 from renewals.services.worker import worker_loop
-from renewals.web import checkout
+from renewals.web import checkout, spa
 from renewals.web.graphiql import graphiql_html
 from renewals.web.persisted import PersistedQueries, PersistedQueryError
 
@@ -61,6 +67,9 @@ def error_response(message: str, code: str, status: int) -> Response:
 class RenewalsGraphQL(GraphQL):
     """Strawberry's ASGI view with our context, orjson and GraphiQL."""
 
+    websocket_adapter_class = TextFrameWebSocket  # type: ignore[assignment]
+    graphql_ws_handler_class = LegacyGraphQLWSHandler
+
     def __init__(self, container: Container, **kwargs: Any) -> None:
         super().__init__(build_schema(container.settings), **kwargs)
         self.container = container
@@ -68,11 +77,20 @@ class RenewalsGraphQL(GraphQL):
         self._ide = graphiql_html()
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:  # type: ignore[override]
+        # WebSocket: the token comes from connection_init only (see resolvers/websocket.py).
         return Context(
             self.container,
             request=request,
             response=response,
-            authorization=request.headers.get("authorization"),
+            authorization=None
+            if isinstance(request, WebSocket)
+            else request.headers.get("authorization"),
+        )
+
+    async def on_ws_connect(self, context: Context) -> None:  # type: ignore[override]
+        """Refuses a connection_init without a valid bearer token (4403 / connection_error)."""
+        context.authenticated(
+            authenticate_connection(self.container.secret_key, context.connection_params)
         )
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
@@ -176,7 +194,12 @@ def create_app(
     """`background=False` leaves the worker and scheduler to the caller (tests drive them)."""
     settings = settings or (container.settings if container else Settings())
     container = container or build_container(settings)
-    graphql = RenewalsGraphQL(container, keep_alive=True, keep_alive_interval=15)
+    graphql = RenewalsGraphQL(
+        container,
+        keep_alive=True,
+        keep_alive_interval=15,
+        connection_init_wait_timeout=timedelta(seconds=settings.ws_init_timeout_seconds),
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -206,6 +229,10 @@ def create_app(
             Route("/healthz", healthz),
             Route("/checkout", checkout.show, methods=["GET"]),
             Route("/checkout", checkout.accept, methods=["POST"]),
+            Route("/checkout/done", checkout.done, methods=["GET"]),
+            Route("/app", spa.index, methods=["GET", "HEAD"]),
+            Mount("/app", app=spa.AppFiles()),
+            Mount("/static", app=StaticFiles(directory=spa.STATIC, check_dir=False), name="static"),
         ],
         lifespan=lifespan,
     )

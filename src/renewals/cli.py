@@ -151,6 +151,15 @@ def cmd_emails(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def served_url(host: str, port: int) -> str:
+    """The base URL of `serve --host H --port P`; a wildcard host is reached as localhost."""
+    if host in ("0.0.0.0", "::", ""):
+        host = "localhost"
+    elif ":" in host:
+        host = f"[{host}]"  # an IPv6 literal
+    return f"http://{host}:{port}"
+
+
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -165,6 +174,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         )
     secret = secret_for(settings, dev=dev)
     update: dict[str, object] = {"secret_key": secret, "dev_mode": dev}
+    if not os.environ.get("RENEWALS_PUBLIC_URL"):
+        # Checkout links point at this server unless the operator says otherwise.
+        update["public_url"] = served_url(args.host, args.port)
     if args.demo:
         update["jobs_on_start"] = True  # the demo shows R12 automatic quotes right away
     settings = settings.model_copy(update=update)
@@ -193,6 +205,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
                 "RENEWALS_SECRET_KEY": secret or "",
                 "RENEWALS_DEV_MODE": "1" if dev else "0",
                 "RENEWALS_JOBS_ON_START": "1" if settings.jobs_on_start else "0",
+                "RENEWALS_PUBLIC_URL": settings.public_url,
             }
         )
         uvicorn.run(

@@ -127,7 +127,8 @@ async def test_first_at_the_bounds_is_accepted(client, container, operation, fir
 async def test_bad_after_cursor_is_bad_user_input(client, container, operation, cursor):
     body = await gql(client, operation, {"after": cursor}, auth=SALES)
     error = only_error(body, "BAD_USER_INPUT")
-    assert error["message"] == "`after` is not a cursor this API gave out."
+    root = "subscriptions" if "subscriptions" in operation else "quotes"
+    assert error["message"] == f"`after` is not a cursor of this connection ({root})."
 
 
 # --- every error has a code --------------------------------------------------------------------

@@ -318,8 +318,9 @@ async def test_node_resolves_quote_ids_only_when_visible(client, world, role):
         to_global_id("Subscription", 999),
         to_global_id("Quote", 999),
         to_global_id("Order", 999),
-        to_global_id("Customer", 1),
-        to_global_id("Partner", 1),
+        to_global_id("Customer", 999),
+        to_global_id("Partner", 999),
+        to_global_id("Contact", 1),
     ],
 )
 async def test_node_with_unknown_or_foreign_id_is_null(client, world, node_id):

@@ -422,11 +422,18 @@ async def test_checkout_post_accepts_once(client, container):
     number = (await quote_row(container, quote_id)).number
 
     response = await client.post("/checkout", data={"token": link})
-    assert response.status_code == 200
-    assert "Thank you" in response.text and number in response.text
+    # Post/redirect/get: the result page is a GET, so a refresh never submits again.
+    assert response.status_code == 303
+    result = response.headers["location"]
+    assert result.startswith("/checkout/done?token=")
+    page = await client.get(result)
+    assert page.status_code == 200
+    assert "Thank you" in page.text and number in page.text and "ORDER_SUBMITTED" in page.text
     assert (await quote_row(container, quote_id)).status == QuoteStatus.ORDER_SUBMITTED
     await drain(container)
     assert (await quote_row(container, quote_id)).status == QuoteStatus.ORDERED
+    refreshed = await client.get(result)
+    assert refreshed.status_code == 200 and "ORDERED" in refreshed.text
 
     again = await client.post("/checkout", data={"token": link})
     assert again.status_code == 409
@@ -443,6 +450,7 @@ async def test_checkout_with_an_invalid_token_is_a_clear_page(client, container,
     for response in (
         await client.get("/checkout", params={"token": link}),
         await client.get("/checkout"),
+        await client.get("/checkout/done", params={"token": link}),
         await client.post("/checkout", data={"token": link}),
         await client.post("/checkout", content=b"\xff\xfe", headers={"content-type": "x/y"}),
     ):

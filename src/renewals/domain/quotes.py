@@ -143,16 +143,23 @@ def _mix_problems(subs: Sequence[SubscriptionFacts]) -> list[Problem]:
     """R04, R08, R09: one customer, currency, payment method and reseller per quote."""
     field = ("input", "subscriptionIds")
     checks = (
-        (ErrorCode.MIXED_CUSTOMERS, "customers", lambda s: s.customer_csn),
-        (ErrorCode.MIXED_CURRENCIES, "currencies", lambda s: s.currency),
-        (ErrorCode.MIXED_PAYMENT_METHODS, "payment methods", lambda s: s.payment_method),
-        (ErrorCode.RESELLER_MISMATCH, "resellers of record", lambda s: s.reseller_csn),
+        (ErrorCode.MIXED_CUSTOMERS, "customer", lambda s: s.customer_csn),
+        (ErrorCode.MIXED_CURRENCIES, "currency", lambda s: s.currency),
+        (ErrorCode.MIXED_PAYMENT_METHODS, "payment method", lambda s: s.payment_method),
+        (ErrorCode.RESELLER_MISMATCH, "reseller of record", lambda s: s.reseller_csn),
     )
-    return [
-        Problem(code, f"All subscriptions on one quote must share one of {what}.", field)
-        for code, what, attribute in checks
-        if len({attribute(s) for s in subs}) > 1
-    ]
+    problems = []
+    for code, what, attribute in checks:
+        values = {attribute(s) for s in subs}
+        if len(values) > 1:
+            found = ", ".join(
+                sorted("none" if v is None else getattr(v, "value", v) for v in values)
+            )
+            message = (
+                f"All subscriptions on one quote must have the same {what}; these have {found}."
+            )
+            problems.append(Problem(code, message, field))
+    return problems
 
 
 def _r10_input_problems(

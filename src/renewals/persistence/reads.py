@@ -278,6 +278,19 @@ async def subscription_count(conn: AsyncConnection, vis: Visibility, q: Subscrip
     return (await conn.execute(stmt)).scalar_one()
 
 
+async def sees_any_subscription(
+    conn: AsyncConnection, vis: Visibility, *, customer_id: int | None, reseller_id: int | None
+) -> bool:
+    """Whether a visible subscription links this customer and/or reseller (the visibility of a
+    Customer or Partner node: a partner sees its customers, a buyer its resellers)."""
+    stmt = _visible(select(subs_t.c.id), subs_t, vis)
+    if customer_id is not None:
+        stmt = stmt.where(subs_t.c.customer_id == customer_id)
+    if reseller_id is not None:
+        stmt = stmt.where(subs_t.c.reseller_id == reseller_id)
+    return (await conn.execute(stmt.limit(1))).first() is not None
+
+
 @dataclass(frozen=True)
 class QuoteQuery:
     customer_id: int | None = None

@@ -37,19 +37,15 @@ class Context:
         self.loaders = Loaders(self.container.db.read_engine)
         self.today = self.container.clock.today()
 
-    def _authorization_value(self) -> str | None:
-        if self.connection_params is not None:
-            for key, value in self.connection_params.items():
-                if key.lower() == "authorization" and isinstance(value, str):
-                    return value
-            return None
-        return self.authorization
+    def authenticated(self, viewer: Viewer) -> None:
+        """The viewer established at WebSocket connect (resolvers/websocket.py)."""
+        self._viewer = viewer
 
     def optional_viewer(self) -> Viewer | None:
         """The viewer, None without a token; a bad token is UNAUTHENTICATED."""
         if self._viewer is None:
             try:
-                token = parse_authorization(self._authorization_value())
+                token = parse_authorization(self.authorization)
                 if token is None:
                     return None
                 self._viewer = read_bearer(self.container.secret_key, token)

@@ -17,17 +17,18 @@ def page_size(first: int | None) -> int:
     return first
 
 
-def encode_cursor(pk: int) -> str:
-    return base64.urlsafe_b64encode(f"cursor:{pk}".encode()).decode()
+def encode_cursor(connection: str, pk: int) -> str:
+    """An opaque keyset cursor that names its connection, so it is refused by any other one."""
+    return base64.urlsafe_b64encode(f"{connection}:{pk}".encode()).decode()
 
 
-def decode_cursor(cursor: str | None) -> int | None:
+def decode_cursor(connection: str, cursor: str | None) -> int | None:
     if cursor is None:
         return None
     try:
         prefix, _, pk = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
-        if prefix == "cursor" and pk.isdigit():
+        if prefix == connection and pk.isdigit():
             return int(pk)
     except (binascii.Error, UnicodeDecodeError, ValueError):
         pass
-    raise bad_input("`after` is not a cursor this API gave out.")
+    raise bad_input(f"`after` is not a cursor of this connection ({connection}).")

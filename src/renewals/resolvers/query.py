@@ -67,7 +67,35 @@ async def resolve_node(
         order = await loaders.order_by_id.load(pk)
         quote = await loaders.quote_by_id.load(order.quote_id) if order else None
         return Order.of(order) if quote and await context.can_see(quote) else None
+    if kind == "Customer":
+        customer = await loaders.customer_by_id.load(pk)
+        visible = customer is not None and await _sees(context, customer_id=pk)
+        return Customer.of(customer) if visible else None
+    if kind == "Partner":
+        partner = await loaders.partner_by_id.load(pk)
+        visible = partner is not None and await _sees(context, reseller_id=pk)
+        return Partner.of(partner) if visible else None
     return None
+
+
+async def _sees(
+    context: Context, *, customer_id: int | None = None, reseller_id: int | None = None
+) -> bool:
+    """A customer or partner is visible to sales, to itself, and through a visible subscription
+    (a partner's customers, a buyer's resellers of record)."""
+    vis = await context.visibility()
+    if vis.nothing:
+        return False
+    if vis.customer_id is None and vis.reseller_id is None:
+        return True
+    if customer_id is not None and customer_id == vis.customer_id:
+        return True
+    if reseller_id is not None and reseller_id == vis.reseller_id:
+        return True
+    async with context.container.db.read_engine.connect() as conn:
+        return await reads.sees_any_subscription(
+            conn, vis, customer_id=customer_id, reseller_id=reseller_id
+        )
 
 
 async def _csn_filter(
@@ -90,7 +118,7 @@ async def resolve_subscriptions(
     ] = None,
 ) -> SubscriptionConnection:
     context: Context = info.context
-    limit, after_id = page_size(first), decode_cursor(after)
+    limit, after_id = page_size(first), decode_cursor("subscriptions", after)
     vis = await context.visibility()
     f = filter or SubscriptionFilter()
     customer_id = await _csn_filter(context, f.customer_csn)
@@ -109,9 +137,10 @@ async def resolve_subscriptions(
     )
     async with context.container.db.read_engine.connect() as conn:
         rows = await reads.subscription_page(conn, vis, query, after_id, limit + 1) if limit else []
-    await prefetch_subscriptions(context.loaders, rows[:limit], selected(info, "edges", "node"))
+    await prefetch_subscriptions(context.loaders, rows[:limit], _node_fields(info))
     edges = [
-        SubscriptionEdge(cursor=encode_cursor(r.id), node=Subscription.of(r)) for r in rows[:limit]
+        SubscriptionEdge(cursor=encode_cursor("subscriptions", r.id), node=Subscription.of(r))
+        for r in rows[:limit]
     ]
 
     async def count() -> int:
@@ -121,6 +150,14 @@ async def resolve_subscriptions(
     return SubscriptionConnection(
         count=count, edges=edges, page_info=_page_info(edges, rows, limit, after)
     )
+
+
+def _node_fields(info: Info) -> dict[str, list]:
+    """What a page selects of its nodes, through `edges { node }` and the `nodes` shortcut."""
+    fields = selected(info, "edges", "node")
+    for name, selections in selected(info, "nodes").items():
+        fields.setdefault(name, []).extend(selections)
+    return fields
 
 
 def _page_info(edges: list, rows: list, limit: int, after: str | None) -> PageInfo:
@@ -141,7 +178,7 @@ async def resolve_quotes(
     ] = None,
 ) -> QuoteConnection:
     context: Context = info.context
-    limit, after_id = page_size(first), decode_cursor(after)
+    limit, after_id = page_size(first), decode_cursor("quotes", after)
     vis = await context.visibility()
     f = filter or QuoteFilter()
     customer_id = await _csn_filter(context, f.customer_csn)
@@ -159,8 +196,10 @@ async def resolve_quotes(
     query = reads.QuoteQuery(customer_id=customer_id or None, statuses=statuses)  # type: ignore[arg-type]
     async with context.container.db.read_engine.connect() as conn:
         rows = await reads.quote_page(conn, vis, query, after_id, limit + 1) if limit else []
-    await prefetch_quotes(context.loaders, rows[:limit], selected(info, "edges", "node"))
-    edges = [QuoteEdge(cursor=encode_cursor(r.id), node=Quote.of(r)) for r in rows[:limit]]  # type: ignore[arg-type]
+    await prefetch_quotes(context.loaders, rows[:limit], _node_fields(info))
+    edges = [
+        QuoteEdge(cursor=encode_cursor("quotes", r.id), node=Quote.of(r)) for r in rows[:limit]
+    ]  # type: ignore[arg-type]
 
     async def count() -> int:
         async with context.container.db.read_engine.connect() as conn:

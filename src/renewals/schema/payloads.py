@@ -57,6 +57,10 @@ class SubscriptionConnection:
     edges: list[SubscriptionEdge] = strawberry.field(description="The page's edges.")
     page_info: PageInfo = strawberry.field(description="Where the page stands.")
 
+    @strawberry.field(description="The page's subscriptions, without cursors (`edges { node }`).")
+    def nodes(self) -> list[Subscription]:
+        return [edge.node for edge in self.edges]
+
     @strawberry.field(
         description="How many subscriptions match the filter (costs one count query)."
     )
@@ -75,6 +79,10 @@ class QuoteConnection:
     count: Private[object]
     edges: list[QuoteEdge] = strawberry.field(description="The page's edges.")
     page_info: PageInfo = strawberry.field(description="Where the page stands.")
+
+    @strawberry.field(description="The page's quotes, without cursors (`edges { node }`).")
+    def nodes(self) -> list[Quote]:
+        return [edge.node for edge in self.edges]
 
     @strawberry.field(description="How many quotes match the filter (costs one count query).")
     async def total_count(self, info: Info) -> int:

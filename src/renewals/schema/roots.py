@@ -26,14 +26,16 @@ from renewals.schema.payloads import (
     Viewer,
 )
 from renewals.schema.quote_types import Order, Quote
-from renewals.schema.types import Node, RenewalGroup, Subscription
+from renewals.schema.scalars import SCALAR_OVERRIDES
+from renewals.schema.types import Customer, Node, Partner, RenewalGroup, Subscription
 
 
 @strawberry.type(description="Read the renewal data the viewer may see.")
 class Query:
     node: Node | None = strawberry.field(
         resolver=query.resolve_node,
-        description="Any Subscription, Quote or Order by its global ID; null if not visible.",
+        description="Any Subscription, Quote, Order, Customer or Partner by its global ID; null "
+        "if not visible.",
     )
     viewer: Viewer = strawberry.field(
         resolver=query.resolve_viewer, description="Who the bearer token says you are."
@@ -115,7 +117,8 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         subscription=SubscriptionRoot,
-        types=[Subscription, Quote, Order],
+        types=[Subscription, Quote, Order, Customer, Partner],
         extensions=extensions,
+        scalar_overrides=SCALAR_OVERRIDES,  # type: ignore[arg-type]
         config=StrawberryConfig(disable_field_suggestions=not settings.dev_mode),
     )

@@ -68,13 +68,15 @@ class Money:
 
 
 @strawberry.type(description="A reseller (partner), identified by its partner CSN.")
-class Partner:
+class Partner(Node):
     csn: str = strawberry.field(description="The partner's CSN.")
     name: str = strawberry.field(description="The partner's name.")
 
     @classmethod
     def of(cls, r: PartnerRecord | None) -> Partner | None:
-        return None if r is None else cls(csn=r.csn, name=r.name)
+        if r is None:
+            return None
+        return cls(id=strawberry.ID(to_global_id("Partner", r.id)), csn=r.csn, name=r.name)
 
 
 @strawberry.type(description="A postal address.")
@@ -94,14 +96,18 @@ class Contact:
 
 
 @strawberry.type(description="A customer account, identified by its CSN.")
-class Customer:
+class Customer(Node):
     record: Private[CustomerRecord]
     csn: str = strawberry.field(description="The customer serial number.")
     name: str = strawberry.field(description="The customer's name.")
 
     @classmethod
     def of(cls, r: CustomerRecord | None) -> Customer | None:
-        return None if r is None else cls(record=r, csn=r.csn, name=r.name)
+        if r is None:
+            return None
+        return cls(
+            record=r, id=strawberry.ID(to_global_id("Customer", r.id)), csn=r.csn, name=r.name
+        )
 
     @strawberry.field(description="The customer's current address.")
     def address(self) -> Address:

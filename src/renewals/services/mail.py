@@ -21,6 +21,11 @@ def format_money(amount: Decimal, currency: str) -> str:
     return f"{currency} {amount:,.2f}"
 
 
+def seats(count: int) -> str:
+    """ "1 seat", "5 seats"."""
+    return f"{count} seat" if count == 1 else f"{count} seats"
+
+
 def checkout_url(public_url: str, token: str) -> str:
     return f"{public_url.rstrip('/')}/checkout?token={token}"
 

@@ -20,7 +20,7 @@ from renewals.domain.pricing import LineRequest
 from renewals.persistence import models as m
 from renewals.persistence.uow import UnitOfWork
 from renewals.services.lifecycle import load_quote, transition
-from renewals.services.mail import checkout_url, deliver_pending, format_money, quote_email
+from renewals.services.mail import checkout_url, deliver_pending, format_money, quote_email, seats
 from renewals.services.payments import PaymentError
 from renewals.services.quotes import add_promotions, price_requests
 from renewals.services.relay import HistoryRelay
@@ -80,7 +80,7 @@ async def finalize_quote(uow: UnitOfWork, container: Container, quote: m.Quote |
         discount_total=quote.discount_total,
         currency=quote.currency,
         lines=[
-            f"{subs[ln.subscription_id].number} {subs[ln.subscription_id].product}: {ln.seats} seats, "
+            f"{subs[ln.subscription_id].number} {subs[ln.subscription_id].product}: {seats(ln.seats)}, "
             f"{ln.term.value}, {ln.start_date} to {ln.end_date}: {format_money(ln.total, quote.currency)}"
             for ln in lines
         ],

@@ -1,11 +1,11 @@
 """The checkout page of the email's link: GET shows the quote, only the button's POST accepts."""
 
 from html import escape
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 from sqlalchemy import select
 from starlette.requests import Request
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from renewals.auth import AuthError, read_checkout_token
 from renewals.container import Container
@@ -85,22 +85,40 @@ async def show(request: Request) -> HTMLResponse:
     return page(f"Quote {quote.number}", body)
 
 
-async def accept(request: Request) -> HTMLResponse:
-    """The button: accepts through the same service as the acceptQuote mutation."""
+async def accept(request: Request) -> Response:
+    """The button: accepts through the same service as the acceptQuote mutation, then redirects
+    to the result page (post/redirect/get: a refresh does not submit again)."""
     container: Container = request.app.state.container
     # A plain urlencoded form; parsed here so no multipart library is needed.
     form = parse_qs((await request.body()).decode("utf-8", "replace"))
     token = (form.get("token") or [""])[0]
     try:
-        quote_id = await orders.accept_quote(
-            container, None, None, orders.AcceptCommand(checkout_token=token)
-        )
+        await orders.accept_quote(container, None, None, orders.AcceptCommand(checkout_token=token))
     except DomainError as e:
         return problem(e.problems[0].message, STATUS_FOR.get(e.problems[0].code, 409))
+    return RedirectResponse(f"/checkout/done?{urlencode({'token': token})}", status_code=303)
+
+
+ACCEPTED = {"ORDER_SUBMITTED": "is being processed", "ORDERED": "is complete"}
+
+
+async def done(request: Request) -> HTMLResponse:
+    """The result page after the button: what became of the quote (read only)."""
+    container: Container = request.app.state.container
+    try:
+        claims = read_checkout_token(container.secret_key, request.query_params.get("token", ""))
+    except AuthError:
+        return problem("This checkout link is not valid.")
     async with container.db.read_engine.connect() as conn:
-        quote = (await reads.quotes_by_id(conn, [quote_id]))[0]
+        quote = (await reads.quotes_by_id(conn, [claims.quote_id]))[0]
+    if quote is None:
+        return problem("This checkout link is not valid.")
+    status = quote.status.value
+    if status not in ACCEPTED:
+        return problem(f"Quote {quote.number} is {status}.", 409)
     return page(
         "Thank you",
-        f"<h1>Thank you</h1><p>Quote {escape(quote.number)} is accepted; your order is being "
-        "processed and the subscriptions renew for one more term.</p>",
+        f"<h1>Thank you</h1><p>Quote {escape(quote.number)} is accepted; your order "
+        f"{ACCEPTED[status]} and the subscriptions renew for one more term.</p>"
+        f"<p>Status: <strong data-status>{status}</strong></p>",
     )
