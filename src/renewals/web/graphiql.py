@@ -1,9 +1,16 @@
-"""GraphiQL with a helpful first document, and the Authorization header sent on WebSocket too."""
+"""GraphiQL at GET /graphql, served entirely from /static/graphiql (no external URL).
+
+The assets are pinned and vendored by `frontend/graphiql` (`npm run vendor`). Subscriptions go
+over graphql-ws (graphql-transport-ws) with the Headers editor's JSON as the `connection_init`
+payload, which is where the server authenticates a WebSocket; the bearer token stays out of
+localStorage unless the user turns "Persist headers" on in GraphiQL's settings.
+"""
 
 import json
-import re
+from pathlib import Path
 
-from strawberry.http.ides import get_graphql_ide_html
+STATIC_URL = "/static/graphiql"
+ASSETS = Path(__file__).parent / "static" / "graphiql"
 
 DEFAULT_DOCUMENT = """# Renewals API. 1) Get a token: renewals token --role buyer --customer 5100000001
 # 2) Open "Headers" below and paste: {"Authorization": "Bearer <token>"}
@@ -33,23 +40,229 @@ query EligibleGroups {
 # subscription { quoteStatusChanged { status previousStatus quote { number status } } }
 """
 
-# GraphiQL sends editor headers over HTTP only; a per-call fetcher puts them in connection_init.
-FETCHER = """const fetcher = (graphQLParams, opts) => GraphiQL.createFetcher({
-        url: fetchURL,
-        headers: defaultHeaders,
-        subscriptionUrl,
-        wsConnectionParams: (opts && opts.headers) || {},
-      })(graphQLParams, opts);
-      const unusedFetcher = GraphiQL.createFetcher({"""
+# (file, package) in load order; the package's version (VERSIONS.json) busts browser caches.
+STYLES = [("graphiql.min.css", "graphiql"), ("plugin-explorer.css", "@graphiql/plugin-explorer")]
+SCRIPTS = [
+    ("react.production.min.js", "react"),
+    ("react-dom.production.min.js", "react-dom"),
+    ("graphiql.min.js", "graphiql"),
+    ("plugin-explorer.umd.js", "@graphiql/plugin-explorer"),
+    ("graphql-ws.min.js", "graphql-ws"),
+]
+
+PAGE = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Renewals API · GraphiQL</title>
+<link rel="icon" href="data:,">
+__STYLES__
+<style>
+  body { margin: 0; }
+  #graphiql { height: 100vh; }
+  .graphiql-explorer-actions select { margin-left: 4px; }
+</style>
+</head>
+<body>
+<div id="graphiql">Loading GraphiQL…</div>
+__SCRIPTS__
+<script>
+(function () {
+  "use strict";
+  var DEFAULT_DOCUMENT = __DEFAULT_DOCUMENT__;
+  var endpoint = new URL("/graphql", window.location.href);
+  var httpUrl = endpoint.href;
+  endpoint.protocol = endpoint.protocol === "https:" ? "wss:" : "ws:";
+  var wsUrl = endpoint.href;
+
+  // The server authenticates a WebSocket once, at connection_init, with the Headers editor's
+  // JSON; so a client is made for the headers in force, and again whenever they change. A
+  // replaced client is not disposed: its running subscriptions go on, and being lazy it closes
+  // its socket when the last one ends. 4403 (refused) is final for these headers: no retry.
+  var current = { key: null, client: null };
+  function wsClientFor(headers) {
+    var key = JSON.stringify(headers);
+    if (current.key !== key) {
+      current = {
+        key: key,
+        client: reportingErrors(
+          graphqlWs.createClient({
+            url: wsUrl,
+            connectionParams: headers,
+            lazy: true,
+            shouldRetry: function (event) {
+              return !(event && event.code === 4403);
+            },
+          })
+        ),
+      };
+    }
+    return current.client;
+  }
+
+  // A failed subscription ends as a result with `errors` (shown in the result pane) rather
+  // than as a thrown error, which GraphiQL's fetcher would also leave as an unhandled rejection.
+  function reportingErrors(client) {
+    function describe(error) {
+      if (Array.isArray(error)) return error;
+      if (error && typeof error.code === "number") {
+        var hint = error.code === 4403 ? ' (put {"Authorization": "Bearer <token>"} in Headers)' : "";
+        return [{ message: "WebSocket closed: " + error.code + " " + (error.reason || "") + hint }];
+      }
+      return [{ message: (error && error.message) || "WebSocket error" }];
+    }
+    return {
+      subscribe: function (payload, sink) {
+        return client.subscribe(payload, {
+          next: function (value) {
+            sink.next(value);
+          },
+          complete: function () {
+            sink.complete();
+          },
+          error: function (error) {
+            sink.next({ errors: describe(error) });
+            sink.complete();
+          },
+        });
+      },
+    };
+  }
+
+  function fetcher(params, options) {
+    var headers = (options && options.headers) || {};
+    return GraphiQL.createFetcher({ url: httpUrl, wsClient: wsClientFor(headers) })(
+      params,
+      options
+    );
+  }
+
+  // Headers (the bearer token) are kept in memory only, unless the user switches
+  // "Persist headers" on in the settings dialog (GraphiQL stores that choice; read back here).
+  // GraphiQL 3 still leaks them when not persisting: history and favourites store each run's
+  // headers, and a tab write debounced before "Off" lands after it. This storage drops headers
+  // from every write while not persisting, and from what is stored when the user turns it off.
+  var PERSIST = "graphiql:shouldPersistHeaders";
+  var HEADERS = "graphiql:headers";
+  var WITH_HEADERS = ["graphiql:tabState", "graphiql:queries", "graphiql:favorites"];
+
+  function withoutHeaders(value) {
+    try {
+      return JSON.stringify(JSON.parse(value), function (key, item) {
+        return key === "headers" ? null : item;
+      });
+    } catch (e) {
+      return value;
+    }
+  }
+
+  // The unstripped writes of the current task only, in case "Persist headers: On" follows.
+  var held = {};
+  function hold(key, value) {
+    held[key] = value;
+    Promise.resolve().then(function () {
+      held = {};
+    });
+  }
+
+  function headerSafeStorage(local) {
+    function own() {
+      return Object.keys(local).filter(function (key) {
+        return key.indexOf("graphiql:") === 0;
+      });
+    }
+    return {
+      getItem: function (key) {
+        return local.getItem(key);
+      },
+      setItem: function (key, value) {
+        if (key === PERSIST) {
+          if (value === "true") {
+            // Turning it on, GraphiQL first writes the headers and tabs, then this flag.
+            Object.keys(held).forEach(function (k) {
+              local.setItem(k, held[k]);
+            });
+          } else {
+            local.removeItem(HEADERS);
+            WITH_HEADERS.forEach(function (k) {
+              if (local.getItem(k)) local.setItem(k, withoutHeaders(local.getItem(k)));
+            });
+          }
+        } else if (local.getItem(PERSIST) !== "true" && (key === HEADERS || WITH_HEADERS.indexOf(key) >= 0)) {
+          hold(key, value);
+          if (key === HEADERS) return;
+          value = withoutHeaders(value);
+        }
+        local.setItem(key, value);
+      },
+      removeItem: function (key) {
+        local.removeItem(key);
+      },
+      get length() {
+        return own().length;
+      },
+      clear: function () {
+        own().forEach(function (key) {
+          local.removeItem(key);
+        });
+      },
+    };
+  }
+
+  var storage = null;
+  var persistHeaders = false;
+  try {
+    storage = headerSafeStorage(window.localStorage);
+    persistHeaders = window.localStorage.getItem(PERSIST) === "true";
+  } catch (e) {}
+
+  var explorer = GraphiQLPluginExplorer.explorerPlugin({ showAttribution: false });
+
+  ReactDOM.createRoot(document.getElementById("graphiql")).render(
+    React.createElement(GraphiQL, {
+      fetcher: fetcher,
+      defaultQuery: DEFAULT_DOCUMENT,
+      defaultEditorToolsVisibility: "headers",
+      isHeadersEditorEnabled: true,
+      shouldPersistHeaders: persistHeaders,
+      storage: storage,
+      showPersistHeadersSettings: true,
+      inputValueDeprecation: true,
+      plugins: [explorer],
+    })
+  );
+})();
+</script>
+</body>
+</html>
+"""
+
+
+def _versions() -> dict[str, str]:
+    try:
+        return json.loads((ASSETS / "VERSIONS.json").read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def _url(file: str, package: str, versions: dict[str, str]) -> str:
+    version = versions.get(package)
+    return f"{STATIC_URL}/{file}" + (f"?v={version}" if version else "")
+
+
+def _script_literal(value: str) -> str:
+    """A JavaScript string literal that is safe inside an inline <script>."""
+    return json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e")
 
 
 def graphiql_html() -> str:
-    html = get_graphql_ide_html("graphiql")
-    html = re.sub(
-        r"const EXAMPLE_QUERY = `.*?`;",
-        lambda _: f"const EXAMPLE_QUERY = {json.dumps(DEFAULT_DOCUMENT)};",
-        html,
-        count=1,
-        flags=re.S,
+    """The GraphiQL page; every asset it loads is under /static/graphiql on this server."""
+    versions = _versions()
+    styles = "\n".join(f'<link rel="stylesheet" href="{_url(f, p, versions)}">' for f, p in STYLES)
+    scripts = "\n".join(f'<script src="{_url(f, p, versions)}"></script>' for f, p in SCRIPTS)
+    return (
+        PAGE.replace("__STYLES__", styles)
+        .replace("__SCRIPTS__", scripts)
+        .replace("__DEFAULT_DOCUMENT__", _script_literal(DEFAULT_DOCUMENT))
     )
-    return html.replace("const fetcher = GraphiQL.createFetcher({", FETCHER, 1)
