@@ -25,6 +25,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from renewals.api.core.ids import to_global_id
+from renewals.api.core.pagination import encode_cursor
 from renewals.auth import AuthError, Viewer, parse_authorization, read_bearer
 from renewals.clock import SystemClock
 from renewals.config import Settings
@@ -35,8 +37,6 @@ from renewals.domain.windows import renewal_window
 from renewals.persistence import models as m
 from renewals.persistence import reads
 from renewals.persistence.db import create_database
-from renewals.resolvers.pagination import encode_cursor
-from renewals.schema.ids import to_global_id
 
 JSON = "application/json"
 PAGE = 100

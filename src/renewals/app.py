@@ -20,15 +20,15 @@ from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
-from renewals.config import Settings
-from renewals.container import Container, build_container
-from renewals.resolvers.context import Context
-from renewals.resolvers.websocket import (
+from renewals.api.core.context import ApiCaches, Context
+from renewals.api.core.websocket import (
     LegacyGraphQLWSHandler,
     TextFrameWebSocket,
     authenticate_connection,
 )
-from renewals.schema.roots import build_schema
+from renewals.api.schema import build_schema
+from renewals.config import Settings
+from renewals.container import Container, build_container
 from renewals.services.jobs import run_scheduled_jobs
 from renewals.services.pg_listener import PgListener
 from renewals.services.worker import worker_loop
@@ -74,12 +74,14 @@ class RenewalsGraphQL(GraphQL):
         super().__init__(build_schema(container.settings), **kwargs)
         self.container = container
         self.persisted = PersistedQueries()
+        self.caches = ApiCaches()
         self._ide = graphiql_html()
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:  # type: ignore[override]
         # WebSocket: the token comes from connection_init only (see resolvers/websocket.py).
         return Context(
             self.container,
+            self.caches,
             request=request,
             response=response,
             authorization=None

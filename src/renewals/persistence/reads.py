@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from renewals.domain.enums import QuoteStatus
 from renewals.domain.values import PriceKey, Promotion
+from renewals.domain.visibility import Visibility
 from renewals.domain.windows import WINDOW_CLOSES_DAYS_AFTER, WINDOW_OPENS_DAYS_BEFORE
 from renewals.persistence import models as m
 from renewals.persistence.records import (
@@ -191,23 +192,6 @@ async def promotions_on(conn: AsyncConnection, days: Sequence[date]) -> list[lis
         for r in rows
     ]
     return [[p for p in promos if p.valid_from <= d <= p.valid_to] for d in days]
-
-
-@dataclass(frozen=True)
-class Visibility:
-    """What a viewer may see: None everywhere means everything (sales)."""
-
-    customer_id: int | None = None
-    reseller_id: int | None = None
-    nothing: bool = False
-
-    def allows(self, record: Any) -> bool:
-        """A subscription, quote or status event (anything with customer_id and reseller_id)."""
-        if self.nothing:
-            return False
-        if self.customer_id is not None and record.customer_id != self.customer_id:
-            return False
-        return self.reseller_id is None or record.reseller_id == self.reseller_id
 
 
 @dataclass(frozen=True)

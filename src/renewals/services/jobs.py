@@ -16,9 +16,9 @@ from renewals.domain.eligibility import ELIGIBLE_OFFERINGS
 from renewals.domain.enums import OPEN_STATUSES, QuoteOrigin, QuoteStatus, Term
 from renewals.domain.errors import DomainError
 from renewals.domain.lifecycle import QUOTE_VALIDITY_DAYS
+from renewals.domain.visibility import Visibility
 from renewals.domain.windows import WINDOW_CLOSES_DAYS_AFTER, next_term
 from renewals.persistence import models as m
-from renewals.persistence.reads import Visibility
 from renewals.persistence.uow import UnitOfWork
 from renewals.services.lifecycle import transition
 from renewals.services.quotes import CreateQuoteCommand, create_renewal_quote

@@ -9,8 +9,8 @@ from renewals.container import Container
 from renewals.domain.enums import ErrorCode, QuoteStatus
 from renewals.domain.errors import DomainError
 from renewals.domain.lifecycle import check_acceptable, check_cancel
+from renewals.domain.visibility import Visibility
 from renewals.persistence import models as m
-from renewals.persistence import reads
 from renewals.persistence.uow import UnitOfWork
 from renewals.services.idempotency import replay_or_claim, request_hash, retry_key_races, settle
 from renewals.services.lifecycle import load_quote, transition
@@ -34,7 +34,7 @@ class AcceptCommand:
 async def accept_quote(
     container: Container,
     viewer: Viewer | None,
-    visibility: reads.Visibility | None,
+    visibility: Visibility | None,
     command: AcceptCommand,
 ) -> int:
     """QUOTED → ORDER_SUBMITTED with an order and a fulfil job; exactly one of many concurrent wins."""
@@ -62,7 +62,7 @@ async def accept_quote(
 async def _accept(
     container: Container,
     viewer: Viewer | None,
-    visibility: reads.Visibility | None,
+    visibility: Visibility | None,
     command: AcceptCommand,
     quote_id: int | None,
     nonce: str | None,
@@ -110,7 +110,7 @@ async def _accept(
 async def cancel_quote(
     container: Container,
     viewer: Viewer,
-    visibility: reads.Visibility,
+    visibility: Visibility,
     quote_id: int | None,
     reason: str | None,
 ) -> int:
@@ -126,7 +126,7 @@ async def cancel_quote(
 
 
 async def set_auto_renew(
-    container: Container, visibility: reads.Visibility, subscription_id: int | None, enabled: bool
+    container: Container, visibility: Visibility, subscription_id: int | None, enabled: bool
 ) -> int:
     async with UnitOfWork(container.db) as uow:
         sub = (

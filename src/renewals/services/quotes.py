@@ -22,6 +22,7 @@ from renewals.domain.quotes import (
     plan_renewal,
 )
 from renewals.domain.values import PriceKey, Promotion
+from renewals.domain.visibility import Visibility
 from renewals.domain.windows import next_term
 from renewals.persistence import models as m
 from renewals.persistence import reads
@@ -73,7 +74,7 @@ def line_request(line: PlannedLine) -> LineRequest:
 
 
 async def visible_subscriptions(
-    uow: UnitOfWork, ids: list[int], visibility: reads.Visibility
+    uow: UnitOfWork, ids: list[int], visibility: Visibility
 ) -> dict[int, SubscriptionRecord]:
     conn = await uow.session.connection()
     records = [r for r in await reads.subscriptions_by_id(conn, ids) if r is not None]
@@ -97,7 +98,7 @@ def _digest(command: CreateQuoteCommand) -> str:
 async def create_renewal_quote(
     container: Container,
     viewer: Viewer | None,
-    visibility: reads.Visibility,
+    visibility: Visibility,
     command: CreateQuoteCommand,
     *,
     origin: QuoteOrigin | None = None,
@@ -113,7 +114,7 @@ async def create_renewal_quote(
 async def _create(
     container: Container,
     viewer: Viewer | None,
-    visibility: reads.Visibility,
+    visibility: Visibility,
     command: CreateQuoteCommand,
     origin: QuoteOrigin | None,
     actor: str | None,

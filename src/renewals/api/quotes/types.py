@@ -1,4 +1,4 @@
-"""Quote types: lines, promotions, recipients, history, orders. Relations resolve through loaders."""
+"""Quotes: lines, promotions, recipients, status history, and pages of quotes."""
 
 from __future__ import annotations
 
@@ -8,27 +8,16 @@ from typing import Any
 import strawberry
 from strawberry import Info, Private
 
-from renewals.persistence.records import (
-    OrderRecord,
-    QuoteLineRecord,
-    QuoteRecord,
-    StatusChangeRecord,
-)
-from renewals.schema.enums import PaymentMethod, QuoteOrigin, QuoteStatus, QuoteType, Term
-from renewals.schema.ids import to_global_id
-from renewals.schema.types import (
-    Address,
-    Customer,
-    Money,
-    Node,
-    Partner,
-    Subscription,
-    ctx,
-    customer_of,
-    partner_of,
-    resolved,
-    utc,
-)
+from renewals.api.core.context import ctx
+from renewals.api.core.enums import PaymentMethod, QuoteOrigin, QuoteStatus, QuoteType, Term
+from renewals.api.core.ids import to_global_id
+from renewals.api.core.pagination import PageInfo
+from renewals.api.core.prefetch import resolved
+from renewals.api.core.types import Money, Node, utc
+from renewals.api.customers.types import Address, Customer, Partner, customer_of, partner_of
+from renewals.api.orders.types import Order
+from renewals.api.subscriptions.types import Subscription
+from renewals.persistence.records import QuoteLineRecord, QuoteRecord, StatusChangeRecord
 
 
 @strawberry.type(description="One subscription on a quote, priced for its next term.")
@@ -95,32 +84,6 @@ class QuoteStatusChange:
             actor=r.actor,
             reason=r.reason,
         )
-
-
-@strawberry.type(description="The order made when a quote was accepted.")
-class Order(Node):
-    record: Private[OrderRecord]
-    number: str = strawberry.field(description="The order number.")
-    total: Money = strawberry.field(description="What was charged.")
-    payment_reference: str | None = strawberry.field(description="The payment gateway's reference.")
-    created_at: datetime = strawberry.field(description="When the quote was accepted (UTC).")
-
-    @classmethod
-    def of(cls, r: OrderRecord | None) -> Order | None:
-        if r is None:
-            return None
-        return cls(
-            record=r,
-            id=strawberry.ID(to_global_id("Order", r.id)),
-            number=r.number,
-            total=Money(amount=r.total, currency=r.currency),
-            payment_reference=r.payment_reference,
-            created_at=utc(r.created_at),
-        )
-
-    @strawberry.field(description="The accepted quote.")
-    def quote(self, info: Info) -> Quote:
-        return resolved(ctx(info).loaders.quote_by_id, self.record.quote_id, Quote.of)  # type: ignore[return-value]
 
 
 @strawberry.type(
@@ -244,3 +207,35 @@ class Quote(Node):
     @strawberry.field(description="Whether it is open (FINALIZING or QUOTED).")
     def is_open(self) -> bool:
         return self.record.status.is_open
+
+
+@strawberry.type(description="A quote in a page.")
+class QuoteEdge:
+    cursor: str = strawberry.field(description="Opaque position of this edge.")
+    node: Quote = strawberry.field(description="The quote.")
+
+
+@strawberry.type(description="A page of quotes, newest first (Relay cursor connection).")
+class QuoteConnection:
+    count: Private[object]
+    edges: list[QuoteEdge] = strawberry.field(description="The page's edges.")
+    page_info: PageInfo = strawberry.field(description="Where the page stands.")
+
+    @strawberry.field(description="The page's quotes, without cursors (`edges { node }`).")
+    def nodes(self) -> list[Quote]:
+        return [edge.node for edge in self.edges]
+
+    @strawberry.field(description="How many quotes match the filter (costs one count query).")
+    async def total_count(self, info: Info) -> int:
+        return await self.count()  # type: ignore[operator]
+
+
+@strawberry.input(description="Narrows `quotes`; all given conditions must hold.")
+class QuoteFilter:
+    customer_csn: str | None = strawberry.field(default=None, description="Only this customer's.")
+    statuses: list[QuoteStatus] | None = strawberry.field(
+        default=None, description="Only quotes in one of these statuses."
+    )
+    open: bool | None = strawberry.field(
+        default=None, description="True: only open quotes (FINALIZING or QUOTED) (R14)."
+    )
