@@ -67,7 +67,7 @@ def error_response(message: str, code: str, status: int) -> Response:
 class RenewalsGraphQL(GraphQL):
     """Strawberry's ASGI view with our context, orjson and GraphiQL."""
 
-    websocket_adapter_class = TextFrameWebSocket  # type: ignore[assignment]
+    websocket_adapter_class = TextFrameWebSocket
     graphql_ws_handler_class = LegacyGraphQLWSHandler
 
     def __init__(self, container: Container, **kwargs: Any) -> None:
@@ -115,7 +115,7 @@ class RenewalsGraphQL(GraphQL):
             request
         )
 
-    async def parse_http_body(self, request: Any) -> Any:  # type: ignore[override]
+    async def parse_http_body(self, request: Any) -> Any:
         """Fills in the document of an automatic persisted query (APQ)."""
         data = await super().parse_http_body(request)
         if isinstance(data, list):
@@ -125,10 +125,10 @@ class RenewalsGraphQL(GraphQL):
             data.query = self.persisted.resolve(data.query, data.extensions)
         return data
 
-    def encode_json(self, data: object) -> bytes:  # type: ignore[override]
+    def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
 
-    async def render_graphql_ide(self, request: Request) -> Response:  # type: ignore[override]
+    async def render_graphql_ide(self, request: Request) -> Response:
         return HTMLResponse(self._ide)
 
 

@@ -2,6 +2,8 @@
 
 A new operation is one module in its area (input, payload, resolver) and one line here."""
 
+from collections.abc import AsyncGenerator
+
 import strawberry
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
@@ -90,7 +92,7 @@ class Mutation:
 
 @strawberry.type(name="SubscriptionRoot", description="Live updates over WebSocket.")
 class SubscriptionRoot:
-    quote_status_changed: QuoteStatusEvent = strawberry.subscription(
+    quote_status_changed: AsyncGenerator[QuoteStatusEvent, None] = strawberry.subscription(
         resolver=quote_status_changed,
         description="Every status change of the quotes you may see; with quoteId the first event "
         "is the quote's current state.",

@@ -19,8 +19,8 @@ from renewals.services.quotes import enqueue
 ACCEPT = "acceptQuote"
 
 
-def not_found(what: str, field: tuple[str, ...]) -> DomainError:
-    return DomainError.one(ErrorCode.NOT_FOUND, f"No such {what}.", field)
+def not_found(what: str) -> DomainError:
+    return DomainError.one(ErrorCode.NOT_FOUND, f"No such {what}.", (what,))
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ async def accept_quote(
     """QUOTED → ORDER_SUBMITTED with an order and a fulfil job; exactly one of many concurrent wins."""
     if command.quote_id_given == (command.checkout_token is not None):
         raise DomainError.one(
-            ErrorCode.INVALID_INPUT, "Give exactly one of quoteId and checkoutToken.", ("input",)
+            ErrorCode.INVALID_INPUT, "Give exactly one of quoteId and checkoutToken.", ("request",)
         )
     nonce = None
     quote_id = command.quote_id
@@ -51,7 +51,7 @@ async def accept_quote(
             raise DomainError.one(
                 ErrorCode.INVALID_CHECKOUT_TOKEN,
                 "The checkout link is not valid.",
-                ("input", "checkoutToken"),
+                ("checkout_token",),
             ) from e
         quote_id, nonce = claims.quote_id, claims.nonce
     return await retry_key_races(
@@ -76,19 +76,19 @@ async def _accept(
         if replay is not None:
             return replay
         quote = await load_quote(uow, quote_id, for_update=True) if quote_id else None
-        field = ("input", "checkoutToken") if nonce else ("input", "quoteId")
+        field = ("checkout_token",) if nonce else ("quote",)
         if quote is None:
             if nonce is not None:
                 raise DomainError.one(
                     ErrorCode.INVALID_CHECKOUT_TOKEN, "The checkout link is not valid.", field
                 )
-            raise not_found("quote", field)
+            raise not_found("quote")
         if nonce is not None and quote.checkout_nonce != nonce:
             raise DomainError.one(
                 ErrorCode.INVALID_CHECKOUT_TOKEN, "The checkout link is not valid.", field
             )
         if nonce is None and (visibility is None or not visibility.allows(quote)):
-            raise not_found("quote", field)
+            raise not_found("quote")
         check_acceptable(quote.status, quote.expires_on, container.clock.today())
         actor = viewer.scope if viewer and nonce is None else "checkout-link"
         await transition(uow, container, quote, QuoteStatus.ORDER_SUBMITTED, actor)
@@ -118,7 +118,7 @@ async def cancel_quote(
     async with UnitOfWork(container.db) as uow:
         quote = await load_quote(uow, quote_id, for_update=True) if quote_id else None
         if quote is None or not visibility.allows(quote):
-            raise not_found("quote", ("input", "quoteId"))
+            raise not_found("quote")
         check_cancel(viewer.role, quote.status)
         await transition(uow, container, quote, QuoteStatus.CANCELLED, viewer.scope, reason)
         await uow.commit()
@@ -135,7 +135,7 @@ async def set_auto_renew(
             )
         ).scalar_one_or_none()
         if sub is None or not visibility.allows(sub):
-            raise not_found("subscription", ("input", "subscriptionId"))
+            raise not_found("subscription")
         await uow.session.execute(
             update(m.Subscription)
             .where(m.Subscription.id == sub.id)

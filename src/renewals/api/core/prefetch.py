@@ -50,13 +50,14 @@ def peek(loader: DataLoader[Any, Any], key: Any) -> tuple[bool, Any]:
     return False, None
 
 
-def resolved(loader: DataLoader[Any, Any], key: Any, shape: Callable[[Any], T]) -> T | Awaitable[T]:
-    """The shaped value at once when the loader holds it (prefetched), else an awaitable."""
+def resolved(loader: DataLoader[Any, Any], key: Any, shape: Callable[[Any], Any]) -> Any:
+    """The shaped value at once when the loader holds it (prefetched), else an awaitable of it.
+    Typed Any: a Strawberry resolver may return either, and its annotation states the type."""
     hit, value = peek(loader, key)
     if hit:
         return shape(value)
 
-    async def load() -> T:
+    async def load() -> Any:
         return shape(await loader.load(key))
 
     return load()

@@ -29,7 +29,7 @@ async def resolve_viewer(info: Info) -> Viewer:
     if viewer.role == Role.PARTNER:
         pid = await context.partner_id(viewer.partner_csn or "")
         partner = Partner.of(await context.loaders.partner_by_id.load(pid)) if pid else None
-    return Viewer(role=viewer.role, customer=customer, partner=partner)  # type: ignore[arg-type]
+    return Viewer(role=viewer.role, customer=customer, partner=partner)
 
 
 async def customer_node(context: Context, pk: int) -> Customer | None:

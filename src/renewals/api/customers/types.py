@@ -68,7 +68,7 @@ class Customer(Node):
 
     @strawberry.field(description="The customer's contacts; buyers receive quotes.")
     def contacts(self, info: Info) -> list[Contact]:
-        return resolved(  # type: ignore[return-value]
+        return resolved(
             ctx(info).loaders.contacts_by_customer_id,
             self.record.id,
             lambda rows: [Contact(email=c.email, name=c.name, role=c.role) for c in rows],
@@ -76,10 +76,10 @@ class Customer(Node):
 
 
 def customer_of(info: Info, customer_id: int) -> Customer:
-    return resolved(ctx(info).loaders.customer_by_id, customer_id, Customer.of)  # type: ignore[return-value]
+    return resolved(ctx(info).loaders.customer_by_id, customer_id, Customer.of)
 
 
 def partner_of(info: Info, partner_id: int | None) -> Partner | None:
     if partner_id is None:
         return None
-    return resolved(ctx(info).loaders.partner_by_id, partner_id, Partner.of)  # type: ignore[return-value]
+    return resolved(ctx(info).loaders.partner_by_id, partner_id, Partner.of)

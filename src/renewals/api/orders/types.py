@@ -44,4 +44,4 @@ class Order(Node):
     @strawberry.field(description="The accepted quote.")
     def quote(self, info: Info) -> QuoteRef:
         quote_type = lazy_class(QuoteRef)
-        return resolved(ctx(info).loaders.quote_by_id, self.record.quote_id, quote_type.of)  # type: ignore[return-value]
+        return resolved(ctx(info).loaders.quote_by_id, self.record.quote_id, quote_type.of)

@@ -1,5 +1,6 @@
 """Loaders of quotes and their parts; prefetching what a page of quotes selects."""
 
+from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Any
 
 from renewals.api.core.dataloader import SqlLoader
@@ -46,7 +47,7 @@ async def prefetch_quotes(
 ) -> None:
     """Loads each relation the selection asks for, for the whole page (one statement each)."""
     ids = [r.id for r in records]
-    loads = []
+    loads: list[Awaitable[Any]] = []
     if "customer" in fields:
         loads.append(loaders.customer_by_id.load_many({r.customer_id for r in records}))
     if "reseller" in fields:

@@ -50,13 +50,13 @@ async def resolve_quotes(
         statuses = tuple(s for s in every if s in wanted)
     if statuses == ():  # no status can match (an empty list, or `open` excludes every one)
         vis = replace(vis, nothing=True)
-    query = reads.QuoteQuery(customer_id=customer_id or None, statuses=statuses)  # type: ignore[arg-type]
+    query = reads.QuoteQuery(customer_id=customer_id or None, statuses=statuses)
     async with context.container.db.read_engine.connect() as conn:
         rows = await reads.quote_page(conn, vis, query, after_id, limit + 1) if limit else []
     await prefetch_quotes(context.loaders, rows[:limit], node_fields(info))
     edges = [
-        QuoteEdge(cursor=encode_cursor("quotes", r.id), node=Quote.of(r)) for r in rows[:limit]
-    ]  # type: ignore[arg-type]
+        QuoteEdge(cursor=encode_cursor("quotes", r.id), node=Quote.shape(r)) for r in rows[:limit]
+    ]
 
     async def count() -> int:
         async with context.container.db.read_engine.connect() as conn:

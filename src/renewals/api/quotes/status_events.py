@@ -58,8 +58,8 @@ async def quote_status_changed(
                 replayed_up_to = latest.id
                 yield QuoteStatusEvent(
                     quote=Quote.of(record),  # type: ignore[arg-type]
-                    status=latest.status,  # type: ignore[arg-type]
-                    previous_status=latest.previous_status,  # type: ignore[arg-type]
+                    status=latest.status,
+                    previous_status=latest.previous_status,
                     occurred_at=latest.occurred_at.replace(tzinfo=UTC),
                 )
         while True:
@@ -80,8 +80,8 @@ async def quote_status_changed(
                 continue
             yield QuoteStatusEvent(
                 quote=quote,
-                status=event.status,  # type: ignore[arg-type]
-                previous_status=event.previous_status,  # type: ignore[arg-type]
+                status=event.status,
+                previous_status=event.previous_status,
                 occurred_at=event.occurred_at.replace(tzinfo=UTC),
             )
             await asyncio.sleep(0)

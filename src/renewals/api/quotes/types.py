@@ -31,7 +31,7 @@ class QuoteLine:
 
     @strawberry.field(description="The subscription this line renews.")
     def subscription(self, info: Info) -> Subscription:
-        return resolved(  # type: ignore[return-value]
+        return resolved(
             ctx(info).loaders.subscription_by_id, self.record.subscription_id, Subscription.of
         )
 
@@ -78,8 +78,8 @@ class QuoteStatusChange:
     @classmethod
     def of(cls, r: StatusChangeRecord) -> QuoteStatusChange:
         return cls(
-            status=r.status,  # type: ignore[arg-type]
-            previous_status=r.previous_status,  # type: ignore[arg-type]
+            status=r.status,
+            previous_status=r.previous_status,
             occurred_at=utc(r.occurred_at),
             actor=r.actor,
             reason=r.reason,
@@ -105,18 +105,21 @@ class Quote(Node):
 
     @classmethod
     def of(cls, r: QuoteRecord | None) -> Quote | None:
-        if r is None:
-            return None
+        """The quote of a record a loader may not have found."""
+        return None if r is None else cls.shape(r)
+
+    @classmethod
+    def shape(cls, r: QuoteRecord) -> Quote:
         money = lambda amount: Money(amount=amount, currency=r.currency)  # noqa: E731
         return cls(
             record=r,
             id=strawberry.ID(to_global_id("Quote", r.id)),
             number=r.number,
-            type=r.type,  # type: ignore[arg-type]
-            origin=r.origin,  # type: ignore[arg-type]
-            status=r.status,  # type: ignore[arg-type]
+            type=r.type,
+            origin=r.origin,
+            status=r.status,
             currency=r.currency,
-            payment_method=r.payment_method,  # type: ignore[arg-type]
+            payment_method=r.payment_method,
             subtotal=money(r.subtotal),
             discount_total=money(r.discount_total),
             total=money(r.total),
@@ -138,7 +141,7 @@ class Quote(Node):
     def address(self, info: Info) -> Address:
         snapshot: dict[str, Any] | None = self.record.address
         if snapshot is None:
-            return resolved(  # type: ignore[return-value]
+            return resolved(
                 ctx(info).loaders.customer_by_id,
                 self.record.customer_id,
                 lambda customer: Customer.of(customer).address(),  # type: ignore[union-attr]
@@ -148,7 +151,7 @@ class Quote(Node):
     @strawberry.field(description="One line per subscription.")
     def lines(self, info: Info) -> list[QuoteLine]:
         currency = self.record.currency
-        return resolved(  # type: ignore[return-value]
+        return resolved(
             ctx(info).loaders.lines_by_quote_id,
             self.record.id,
             lambda rows: [
@@ -156,7 +159,7 @@ class Quote(Node):
                     record=r,
                     currency=currency,
                     seats=r.seats,
-                    term=r.term,  # type: ignore[arg-type]
+                    term=r.term,
                     start_date=r.start_date,
                     end_date=r.end_date,
                 )
@@ -167,7 +170,7 @@ class Quote(Node):
     @strawberry.field(description="Every promotion applied, with its discount (R11).")
     def promotions(self, info: Info) -> list[AppliedPromotion]:
         currency = self.record.currency
-        return resolved(  # type: ignore[return-value]
+        return resolved(
             ctx(info).loaders.promotions_by_quote_id,
             self.record.id,
             lambda rows: [
@@ -182,7 +185,7 @@ class Quote(Node):
 
     @strawberry.field(description="Everyone the quote email goes to.")
     def recipients(self, info: Info) -> list[QuoteRecipient]:
-        return resolved(  # type: ignore[return-value]
+        return resolved(
             ctx(info).loaders.recipients_by_quote_id,
             self.record.id,
             lambda rows: [QuoteRecipient(email=r.email, name=r.name) for r in rows],
@@ -190,7 +193,7 @@ class Quote(Node):
 
     @strawberry.field(description="Every status change, oldest first, with time and actor.")
     def status_history(self, info: Info) -> list[QuoteStatusChange]:
-        return resolved(  # type: ignore[return-value]
+        return resolved(
             ctx(info).loaders.history_by_quote_id,
             self.record.id,
             lambda rows: [QuoteStatusChange.of(r) for r in rows],
@@ -198,7 +201,7 @@ class Quote(Node):
 
     @strawberry.field(description="The order, once the quote was accepted.")
     def order(self, info: Info) -> Order | None:
-        return resolved(ctx(info).loaders.order_by_quote_id, self.record.id, Order.of)  # type: ignore[return-value]
+        return resolved(ctx(info).loaders.order_by_quote_id, self.record.id, Order.of)
 
     @strawberry.field(description="Why it FAILED, if it did.")
     def failure_reason(self) -> str | None:

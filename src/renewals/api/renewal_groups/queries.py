@@ -13,8 +13,7 @@ from renewals.api.core.types import Money
 from renewals.api.renewal_groups.types import RenewalGroup
 from renewals.api.subscriptions.loaders import prefetch_subscriptions
 from renewals.api.subscriptions.types import Subscription
-from renewals.domain.eligibility import eligibility_reasons, price_key, renewal_groups
-from renewals.domain.pricing import LineRequest, price_quote
+from renewals.domain.eligibility import eligible_groups, estimated_total, price_key
 from renewals.persistence import reads
 
 
@@ -32,7 +31,7 @@ async def resolve_eligible_groups(
         return []
     today, loaders = context.today, context.loaders
     async with context.container.db.read_engine.connect() as conn:
-        candidates = await reads.renewable_subscriptions(conn, vis, customer_id or None, today)  # type: ignore[arg-type]
+        candidates = await reads.renewable_subscriptions(conn, vis, customer_id or None, today)
     prices = dict(
         zip(
             [price_key(s) for s in candidates],
@@ -40,16 +39,8 @@ async def resolve_eligible_groups(
             strict=True,
         )
     )
-    groups = renewal_groups(
-        candidates,
-        lambda s: (
-            not eligibility_reasons(
-                s,
-                today,
-                on_open_quote=s.open_quote_id is not None,
-                has_price=prices[price_key(s)] is not None,  # type: ignore[attr-defined]
-            )
-        ),
+    groups = eligible_groups(
+        candidates, today, prices=prices, on_open_quote=lambda s: s.open_quote_id is not None
     )
     promotions = await loaders.promotions_by_date.load(today) if groups else []
     members = [s for subs in groups.values() for s in subs]
@@ -59,20 +50,17 @@ async def resolve_eligible_groups(
         await prefetch_subscriptions(loaders, members, fields)
     result = []
     for key, subs in groups.items():
-        lines = [LineRequest(s.id, s.product, s.term, s.currency, s.seats) for s in subs]
-        priced = price_quote(
-            lines, {price_key(s): prices[price_key(s)] for s in subs}, promotions, today
-        )  # type: ignore[misc]
+        total = estimated_total(subs, prices, promotions, today)
         first_sub = subs[0]
         result.append(
             RenewalGroup(
                 key=key.text,
-                customer_id=first_sub.customer_id,  # type: ignore[attr-defined]
-                reseller_id=first_sub.reseller_id,  # type: ignore[attr-defined]
+                customer_id=first_sub.customer_id,
+                reseller_id=first_sub.reseller_id,
                 currency=key.currency,
-                payment_method=key.payment_method,  # type: ignore[arg-type]
-                subscriptions=[Subscription.of(s) for s in subs],  # type: ignore[arg-type]
-                estimated_total=Money(amount=priced.total, currency=key.currency),
+                payment_method=key.payment_method,
+                subscriptions=[Subscription.of(s) for s in subs],
+                estimated_total=Money(amount=total, currency=key.currency),
             )
         )
     return result

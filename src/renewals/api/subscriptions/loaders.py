@@ -1,5 +1,6 @@
 """Loaders of subscriptions, prices and promotions; prefetching what a page of them selects."""
 
+from collections.abc import Awaitable
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -31,7 +32,7 @@ async def prefetch_subscriptions(
     loaders: "Loaders", records: list[Any], fields: dict[str, list[Any]]
 ) -> None:
     """Loads each relation the selection asks for, for the whole page (one statement each)."""
-    loads = []
+    loads: list[Awaitable[Any]] = []
     if "customer" in fields:
         loads.append(loaders.customer_by_id.load_many({r.customer_id for r in records}))
     if "reseller" in fields:

@@ -45,8 +45,8 @@ async def resolve_subscriptions(
     if customer_id is False or reseller_id is False:
         vis = replace(vis, nothing=True)
     query = reads.SubscriptionQuery(
-        customer_id=customer_id or None,  # type: ignore[arg-type]
-        reseller_id=reseller_id or None,  # type: ignore[arg-type]
+        customer_id=customer_id or None,
+        reseller_id=reseller_id or None,
         renewable_on=context.today if f.renewal_window_open else None,
         not_renewable_on=context.today if f.renewal_window_open is False else None,
         end_date_from=f.end_date_from,

@@ -114,16 +114,16 @@ class Subscription(Node):
                 on_open_quote=record.open_quote_id is not None,
                 has_price=price is not None,
             )
-            return Eligibility(eligible=not reasons, reasons=reasons)  # type: ignore[arg-type]
+            return Eligibility(eligible=not reasons, reasons=reasons)
 
-        return resolved(ctx(info).loaders.price_by_key, price_key(record), shape)  # type: ignore[return-value]
+        return resolved(ctx(info).loaders.price_by_key, price_key(record), shape)
 
     @strawberry.field(description="The open (FINALIZING or QUOTED) quote it is on, if any.")
     def open_quote(self, info: Info) -> QuoteRef | None:
         quote_type = lazy_class(QuoteRef)
         if self.record.open_quote_id is None:
             return None
-        return resolved(ctx(info).loaders.quote_by_id, self.record.open_quote_id, quote_type.of)  # type: ignore[return-value]
+        return resolved(ctx(info).loaders.quote_by_id, self.record.open_quote_id, quote_type.of)
 
 
 @strawberry.type(description="A subscription in a page.")

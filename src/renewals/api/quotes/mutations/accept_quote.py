@@ -14,6 +14,13 @@ from renewals.api.quotes.types import Quote
 from renewals.domain.errors import DomainError
 from renewals.services import orders
 
+INPUT_FIELDS = {
+    "request": "",
+    "quote": "quoteId",
+    "checkout_token": "checkoutToken",
+    "idempotency_key": "idempotencyKey",
+}
+
 
 @strawberry.input(
     description="Accept (buy) a quote: give exactly one of quoteId and checkoutToken."
@@ -55,7 +62,7 @@ async def accept_quote(
     try:
         quote_id = await orders.accept_quote(context.container, viewer, visibility, command)
     except DomainError as e:
-        return AcceptQuotePayload(quote=None, order=None, user_errors=user_errors(e))
+        return AcceptQuotePayload(quote=None, order=None, user_errors=user_errors(e, INPUT_FIELDS))
     quote = await reloaded_quote(context, quote_id)
     order = Order.of(await context.loaders.order_by_quote_id.load(quote_id))
     return AcceptQuotePayload(quote=quote, order=order, user_errors=[])

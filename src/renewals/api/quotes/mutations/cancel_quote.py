@@ -13,6 +13,8 @@ from renewals.api.quotes.types import Quote
 from renewals.domain.errors import DomainError
 from renewals.services import orders
 
+INPUT_FIELDS = {"quote": "quoteId", "reason": "reason"}
+
 
 @strawberry.input(description="Cancel an open quote (partners and sales only, R10).")
 class CancelQuoteInput:
@@ -39,5 +41,5 @@ async def cancel_quote(
             context.container, viewer, visibility, pk_of(input.quote_id, "Quote"), input.reason
         )
     except DomainError as e:
-        return CancelQuotePayload(quote=None, user_errors=user_errors(e))
+        return CancelQuotePayload(quote=None, user_errors=user_errors(e, INPUT_FIELDS))
     return CancelQuotePayload(quote=await reloaded_quote(context, quote_id), user_errors=[])

@@ -18,6 +18,19 @@ from renewals.domain.errors import DomainError
 from renewals.domain.quotes import LineChange, Recipient
 from renewals.services import quotes
 
+INPUT_FIELDS = {
+    "selection": "subscriptionIds",
+    "subscription": "subscriptionIds",
+    "changes": "changes",
+    "change": "changes",
+    "recipients": "recipients",
+    "recipient": "recipients",
+    "currency": "currency",
+    "payment_method": "paymentMethod",
+    "start_date": "startDate",
+    "idempotency_key": "idempotencyKey",
+}
+
 
 @strawberry.input(
     description="Request a renewal quote for a group, part of one, or one subscription."
@@ -84,5 +97,5 @@ async def create_renewal_quote(
     try:
         quote_id = await quotes.create_renewal_quote(context.container, viewer, visibility, command)
     except DomainError as e:
-        return CreateRenewalQuotePayload(quote=None, user_errors=user_errors(e))
+        return CreateRenewalQuotePayload(quote=None, user_errors=user_errors(e, INPUT_FIELDS))
     return CreateRenewalQuotePayload(quote=await reloaded_quote(context, quote_id), user_errors=[])

@@ -12,6 +12,8 @@ from renewals.api.subscriptions.types import Subscription
 from renewals.domain.errors import DomainError
 from renewals.services import orders
 
+INPUT_FIELDS = {"subscription": "subscriptionId"}
+
 
 @strawberry.input(description="Switch a subscription's auto-renew on or off.")
 class SetAutoRenewInput:
@@ -41,7 +43,7 @@ async def set_auto_renew(
             input.enabled,
         )
     except DomainError as e:
-        return SetAutoRenewPayload(subscription=None, user_errors=user_errors(e))
+        return SetAutoRenewPayload(subscription=None, user_errors=user_errors(e, INPUT_FIELDS))
     context.refresh()
     record = await context.loaders.subscription_by_id.load(sub_id)
     return SetAutoRenewPayload(subscription=Subscription.of(record), user_errors=[])  # type: ignore[arg-type]
