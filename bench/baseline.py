@@ -25,18 +25,22 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from renewals.api.core.ids import to_global_id
+from renewals.api.core.pagination import encode_cursor
 from renewals.auth import AuthError, Viewer, parse_authorization, read_bearer
 from renewals.clock import SystemClock
 from renewals.config import Settings
-from renewals.domain.eligibility import eligibility_reasons, price_key, renewal_groups
+from renewals.domain.eligibility import (
+    eligibility_reasons,
+    eligible_groups,
+    estimated_total,
+    price_key,
+)
 from renewals.domain.enums import Role
-from renewals.domain.pricing import LineRequest, price_quote
 from renewals.domain.windows import renewal_window
 from renewals.persistence import models as m
 from renewals.persistence import reads
 from renewals.persistence.db import create_database
-from renewals.resolvers.pagination import encode_cursor
-from renewals.schema.ids import to_global_id
 
 JSON = "application/json"
 PAGE = 100
@@ -120,13 +124,15 @@ def create_app() -> Starlette:
                     has_price=prices[price_key(s)] is not None,
                 )
 
-            groups = renewal_groups(candidates, lambda s: not reasons(s))
+            groups = eligible_groups(
+                candidates,
+                today,
+                prices=prices,
+                on_open_quote=lambda s: s.open_quote_id is not None,
+            )
             promotions = (await reads.promotions_on(conn, [today]))[0] if groups else []
         for key, subs in groups.items():
-            lines = [LineRequest(s.id, s.product, s.term, s.currency, s.seats) for s in subs]
-            priced = price_quote(
-                lines, {price_key(s): prices[price_key(s)] for s in subs}, promotions, today
-            )
+            total = estimated_total(subs, prices, promotions, today)
             subscriptions = []
             for s in subs:
                 why = reasons(s)
@@ -150,7 +156,7 @@ def create_app() -> Starlette:
                     "key": key.text,
                     "currency": key.currency,
                     "paymentMethod": key.payment_method.value,
-                    "estimatedTotal": money(priced.total, key.currency),
+                    "estimatedTotal": money(total, key.currency),
                     "subscriptions": subscriptions,
                 }
             )

@@ -39,10 +39,10 @@ from renewals.domain.enums import (
     Role,
     Term,
 )
+from renewals.domain.visibility import Visibility
 from renewals.domain.windows import add_months
 from renewals.persistence import models as m
 from renewals.persistence.migrate import upgrade_async
-from renewals.persistence.reads import Visibility
 from renewals.persistence.uow import UnitOfWork
 from renewals.services import orders
 from renewals.services.importer import import_document

@@ -27,11 +27,11 @@ from bench.queries import CANCEL_QUOTE, CREATE_QUOTE, S1_GROUPS, S2_PARTNER_PAGE
 from bench.servers import Server, server_env
 from bench.settings import FOCUS_CUSTOMER, FOCUS_PARTNER, SECRET, Sizes
 from bench.ws import StatusSubscriber, any_error, close_all, start_all
+from renewals.api.core.ids import to_global_id
 from renewals.auth import mint_token
 from renewals.domain.enums import QuoteOrigin, Role
 from renewals.persistence import models as m
 from renewals.persistence.statements import count_statements
-from renewals.schema.ids import to_global_id
 
 Log = Callable[[str], None]
 

@@ -20,15 +20,15 @@ from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
-from renewals.config import Settings
-from renewals.container import Container, build_container
-from renewals.resolvers.context import Context
-from renewals.resolvers.websocket import (
+from renewals.api.core.context import ApiCaches, Context
+from renewals.api.core.websocket import (
     LegacyGraphQLWSHandler,
     TextFrameWebSocket,
     authenticate_connection,
 )
-from renewals.schema.roots import build_schema
+from renewals.api.schema import build_schema
+from renewals.config import Settings
+from renewals.container import Container, build_container
 from renewals.services.jobs import run_scheduled_jobs
 from renewals.services.pg_listener import PgListener
 from renewals.services.worker import worker_loop
@@ -67,19 +67,21 @@ def error_response(message: str, code: str, status: int) -> Response:
 class RenewalsGraphQL(GraphQL):
     """Strawberry's ASGI view with our context, orjson and GraphiQL."""
 
-    websocket_adapter_class = TextFrameWebSocket  # type: ignore[assignment]
+    websocket_adapter_class = TextFrameWebSocket
     graphql_ws_handler_class = LegacyGraphQLWSHandler
 
     def __init__(self, container: Container, **kwargs: Any) -> None:
         super().__init__(build_schema(container.settings), **kwargs)
         self.container = container
         self.persisted = PersistedQueries()
+        self.caches = ApiCaches()
         self._ide = graphiql_html()
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:  # type: ignore[override]
         # WebSocket: the token comes from connection_init only (see resolvers/websocket.py).
         return Context(
             self.container,
+            self.caches,
             request=request,
             response=response,
             authorization=None
@@ -113,7 +115,7 @@ class RenewalsGraphQL(GraphQL):
             request
         )
 
-    async def parse_http_body(self, request: Any) -> Any:  # type: ignore[override]
+    async def parse_http_body(self, request: Any) -> Any:
         """Fills in the document of an automatic persisted query (APQ)."""
         data = await super().parse_http_body(request)
         if isinstance(data, list):
@@ -123,10 +125,10 @@ class RenewalsGraphQL(GraphQL):
             data.query = self.persisted.resolve(data.query, data.extensions)
         return data
 
-    def encode_json(self, data: object) -> bytes:  # type: ignore[override]
+    def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
 
-    async def render_graphql_ide(self, request: Request) -> Response:  # type: ignore[override]
+    async def render_graphql_ide(self, request: Request) -> Response:
         return HTMLResponse(self._ide)
 
 

@@ -53,10 +53,9 @@ def mint_token(
         "iat": now,
         "exp": now + ttl,
     }
-    if role == Role.BUYER:
-        claims["csn"] = customer_csn
-    if role == Role.PARTNER:
-        claims["csn"] = partner_csn
+    csn = customer_csn if role == Role.BUYER else partner_csn if role == Role.PARTNER else None
+    if csn is not None:
+        claims["csn"] = csn
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 

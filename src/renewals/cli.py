@@ -114,7 +114,7 @@ def cmd_token(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_export_schema(settings: Settings, args: argparse.Namespace) -> int:
-    from renewals.schema.roots import build_schema
+    from renewals.api.schema import build_schema
 
     print(build_schema(settings).as_str())
     return 0

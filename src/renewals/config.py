@@ -32,7 +32,3 @@ class Settings(BaseSettings):
     ws_init_timeout_seconds: float = Field(default=10, gt=0)
     log_level: str = "INFO"
     access_log: bool = True
-
-
-def load_settings(**overrides: object) -> Settings:
-    return Settings(**overrides)  # type: ignore[arg-type]

@@ -3,7 +3,7 @@
 import asyncio
 from collections import OrderedDict
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -30,7 +30,7 @@ class StatusEvent:
 class EventBus(Protocol):
     async def publish(self, events: list[StatusEvent]) -> None: ...
 
-    def listen(self) -> "AsyncIterator[asyncio.Queue[StatusEvent]]": ...
+    def listen(self) -> AbstractAsyncContextManager["asyncio.Queue[StatusEvent]"]: ...
 
 
 class InProcessEventBus:
@@ -52,7 +52,7 @@ class InProcessEventBus:
                     queue.put_nowait(event)
 
     @asynccontextmanager
-    async def listen(self) -> AsyncIterator[asyncio.Queue[StatusEvent]]:  # type: ignore[override]
+    async def listen(self) -> AsyncIterator[asyncio.Queue[StatusEvent]]:
         queue: asyncio.Queue[StatusEvent] = asyncio.Queue()
         self._queues.add(queue)
         try:

@@ -22,13 +22,13 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import select
 from websockets.asyncio.client import ClientConnection, connect
 
+from renewals.api.core.ids import to_global_id
 from renewals.app import create_app
 from renewals.config import Settings
 from renewals.container import Container, build_container
 from renewals.domain.enums import Term
 from renewals.domain.windows import next_term
 from renewals.persistence import models as m
-from renewals.schema.ids import to_global_id
 from tests.conftest import seed, token
 from tests.factories import SECRET, TODAY, document, subscription
 

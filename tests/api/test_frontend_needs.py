@@ -3,7 +3,7 @@ cursors that belong to one connection, `@specifiedBy` scalars, readable refusal 
 
 import pytest
 
-from renewals.schema.ids import to_global_id
+from renewals.api.core.ids import to_global_id
 from tests.conftest import gql, seed, token
 from tests.factories import customer, document, subscription
 

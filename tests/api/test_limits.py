@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from renewals.api.customers.loaders import CustomerByIdLoader
 from renewals.persistence import reads
 from tests.conftest import gql, seed, token
 from tests.factories import document, subscription
@@ -382,7 +383,7 @@ async def test_unexpected_exception_in_a_nested_loader_is_masked(client, contain
     async def explode(*args, **kwargs):
         raise RuntimeError("secret detail")
 
-    monkeypatch.setattr(reads, "customers_by_id", explode)
+    monkeypatch.setattr(CustomerByIdLoader, "fetch", staticmethod(explode))
     response = await client.post("/graphql", json={"query": SUBSCRIPTIONS_NODES}, headers=AUTH)
     assert response.status_code == 200
     body = response.json()

@@ -7,11 +7,11 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, update
 
+from renewals.api.core.ids import from_global_id, to_global_id
 from renewals.auth import mint_checkout_token, new_nonce
 from renewals.domain.enums import Term
 from renewals.domain.windows import next_term
 from renewals.persistence import models as m
-from renewals.schema.ids import from_global_id, to_global_id
 from renewals.services.worker import drain
 from tests.conftest import gql, seed, token
 from tests.factories import TODAY, customer, document, subscription

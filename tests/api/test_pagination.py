@@ -4,8 +4,8 @@ from datetime import timedelta
 
 import pytest
 
-from renewals.persistence.reads import Visibility
-from renewals.schema.ids import pk_of
+from renewals.api.core.ids import pk_of
+from renewals.domain.visibility import Visibility
 from renewals.services.quotes import CreateQuoteCommand, create_renewal_quote
 from tests.conftest import gql, seed, token
 from tests.factories import TODAY, customer, document, subscription

@@ -13,7 +13,7 @@ from graphql import (
     GraphQLSchema,
 )
 
-from renewals.schema.roots import build_schema
+from renewals.api.schema import build_schema
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_FILE = ROOT / "schema.graphql"

@@ -10,7 +10,8 @@ import pytest
 from renewals.app import create_app
 from renewals.config import Settings
 from renewals.container import build_container
-from renewals.persistence.reads import SubscriptionQuery, Visibility, subscription_page
+from renewals.domain.visibility import Visibility
+from renewals.persistence.reads import SubscriptionQuery, subscription_page
 from renewals.services.quotes import CreateQuoteCommand, create_renewal_quote
 from tests.conftest import count_sql, seed, token
 from tests.dbs import Template, run_async

@@ -7,12 +7,13 @@ from datetime import UTC, datetime, timedelta
 import jwt
 import pytest
 
+from renewals.api.core.ids import pk_of, to_global_id
 from renewals.auth import mint_checkout_token, mint_token
 from renewals.config import Settings
 from renewals.container import build_container
 from renewals.domain.enums import Role
-from renewals.persistence.reads import SubscriptionQuery, Visibility, subscription_page
-from renewals.schema.ids import pk_of, to_global_id
+from renewals.domain.visibility import Visibility
+from renewals.persistence.reads import SubscriptionQuery, subscription_page
 from renewals.services.quotes import CreateQuoteCommand, create_renewal_quote
 from tests.conftest import gql, seed, token
 from tests.dbs import Template, run_async

@@ -233,9 +233,9 @@ def test_r11_missing_price_raises_price_unavailable_naming_each_missing_line() -
     with pytest.raises(DomainError) as raised:
         price_quote(lines, BOOK, [], ON)
     assert raised.value.codes == [ErrorCode.PRICE_UNAVAILABLE, ErrorCode.PRICE_UNAVAILABLE]
-    assert [(p.field, p.message) for p in raised.value.problems] == [
-        (("input", "subscriptionIds", "0"), "No price for Maya (ANNUAL, EUR)."),
-        (("input", "subscriptionIds", "2"), "No price for AutoCAD (MONTHLY, EUR)."),
+    assert [(p.about, p.message) for p in raised.value.problems] == [
+        (("subscription", 0), "No price for Maya (ANNUAL, EUR)."),
+        (("subscription", 2), "No price for AutoCAD (MONTHLY, EUR)."),
     ]
 
 

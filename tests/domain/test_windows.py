@@ -4,8 +4,14 @@ from datetime import date, timedelta
 
 import pytest
 
-from renewals.domain.enums import Term
-from renewals.domain.windows import RenewalWindow, add_months, next_term, renewal_window
+from renewals.domain.enums import SubscriptionStatus, Term
+from renewals.domain.windows import (
+    RenewalWindow,
+    add_months,
+    next_term,
+    renewal_window,
+    subscription_status,
+)
 
 END = date(2026, 12, 14)
 
@@ -133,3 +139,16 @@ def test_next_term_chains_without_gaps_over_many_terms(term: Term) -> None:
         assert start == end + timedelta(days=1)
         assert new_end > start
         end = new_end
+
+
+@pytest.mark.parametrize(
+    ("days_after_end", "status"),
+    [
+        (-1, SubscriptionStatus.ACTIVE),
+        (0, SubscriptionStatus.ACTIVE),
+        (1, SubscriptionStatus.EXPIRED),
+    ],
+)
+def test_subscription_is_active_through_its_end_date(days_after_end, status):
+    end = date(2026, 12, 14)
+    assert subscription_status(end, end + timedelta(days=days_after_end)) == status

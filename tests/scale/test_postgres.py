@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 
 from renewals.config import Settings
 from renewals.container import build_container
+from renewals.domain.visibility import Visibility
 from renewals.persistence import models as m
-from renewals.persistence.reads import Visibility
 from renewals.services import worker
 from renewals.services.jobs import run_scheduled_jobs
 from renewals.services.pg_listener import asyncpg_dsn

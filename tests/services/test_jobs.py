@@ -8,9 +8,9 @@ from sqlalchemy import func, select
 from renewals.auth import Viewer
 from renewals.domain.enums import QuoteOrigin, QuoteStatus, Role, Term
 from renewals.domain.quotes import LineChange
+from renewals.domain.visibility import Visibility
 from renewals.domain.windows import add_months, next_term
 from renewals.persistence import models as m
-from renewals.persistence.reads import Visibility
 from renewals.services.jobs import run_jobs
 from renewals.services.quotes import CreateQuoteCommand, create_renewal_quote
 from renewals.services.worker import drain

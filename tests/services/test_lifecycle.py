@@ -7,13 +7,13 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import delete, func, select, update
 
+from renewals.api.core.ids import to_global_id
 from renewals.auth import Viewer
 from renewals.container import build_container
 from renewals.domain.enums import ErrorCode, QuoteOrigin, QuoteStatus, Role
 from renewals.domain.errors import DomainError
+from renewals.domain.visibility import Visibility
 from renewals.persistence import models as m
-from renewals.persistence.reads import Visibility
-from renewals.schema.ids import to_global_id
 from renewals.services import orders, quotes, worker
 from renewals.services.quotes import CreateQuoteCommand, create_renewal_quote
 from renewals.services.worker import drain, run_one_job

@@ -10,8 +10,8 @@ from sqlalchemy import select, update
 
 from renewals.config import Settings
 from renewals.container import build_container
+from renewals.domain.visibility import Visibility
 from renewals.persistence import models as m
-from renewals.persistence.reads import Visibility
 from renewals.services.mail import deliver_pending
 from renewals.services.quotes import CreateQuoteCommand, create_renewal_quote
 from renewals.services.worker import run_one_job

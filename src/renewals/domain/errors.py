@@ -4,12 +4,17 @@ from dataclasses import dataclass, field
 
 from renewals.domain.enums import ErrorCode
 
+Subject = tuple[str | int, ...]
+"""What a problem is about, in domain terms: a part of the request, and for a list part which
+item and attribute: ("selection",), ("subscription", 2), ("change", 0, "seats"),
+("recipient", 1, "email"), ("currency",). The API layer maps it to a field path of its input."""
+
 
 @dataclass(frozen=True)
 class Problem:
     code: ErrorCode
     message: str
-    field: tuple[str, ...] | None = None
+    about: Subject | None = None
 
 
 @dataclass
@@ -22,10 +27,8 @@ class DomainError(Exception):
         super().__init__("; ".join(p.message for p in self.problems))
 
     @classmethod
-    def one(
-        cls, code: ErrorCode, message: str, field_path: tuple[str, ...] | None = None
-    ) -> "DomainError":
-        return cls([Problem(code, message, field_path)])
+    def one(cls, code: ErrorCode, message: str, about: Subject | None = None) -> "DomainError":
+        return cls([Problem(code, message, about)])
 
     @property
     def codes(self) -> list[ErrorCode]:

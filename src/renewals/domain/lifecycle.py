@@ -5,7 +5,6 @@ from datetime import date, timedelta
 
 from renewals.domain.enums import ErrorCode, QuoteStatus, Role, Term
 from renewals.domain.errors import DomainError
-from renewals.domain.values import SubscriptionFacts
 from renewals.domain.windows import renewal_window
 
 QUOTE_VALIDITY_DAYS = 30
@@ -59,10 +58,11 @@ def check_cancel(role: Role | None, status: QuoteStatus) -> None:
     check_transition(status, QuoteStatus.CANCELLED)
 
 
-def is_due_for_automatic_quote(sub: SubscriptionFacts, today: date) -> bool:
-    """R12: annual and multi-year terms, from 30 days before the end date (missed days caught up)."""
+def is_due_for_automatic_quote(term: Term, end_date: date, today: date) -> bool:
+    """R12: annual and multi-year terms, from 30 days before the end date (missed days caught up
+    while the renewal window is open)."""
     return (
-        sub.term != Term.MONTHLY
-        and sub.end_date - timedelta(days=QUOTE_VALIDITY_DAYS) <= today
-        and renewal_window(sub.end_date).is_open(today)
+        term != Term.MONTHLY
+        and end_date - timedelta(days=QUOTE_VALIDITY_DAYS) <= today
+        and renewal_window(end_date).is_open(today)
     )

@@ -1,6 +1,6 @@
 """R11 pricing: price list × seats, every matching promotion, half-up to cents per line."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -91,6 +91,20 @@ def price_line(
     return PricedLine(line.subscription_id, unit_price, line.seats, subtotal, tuple(discounts))
 
 
+def unpriced(keys: Sequence[PriceKey], has_price: Callable[[PriceKey], bool]) -> list[Problem]:
+    """R11: a quote line needs a price for its product, term and currency; PRICE_UNAVAILABLE
+    names each line (by its place in the selection) that has none."""
+    return [
+        Problem(
+            ErrorCode.PRICE_UNAVAILABLE,
+            f"No price for {key.product} ({key.term.value}, {key.currency}).",
+            ("subscription", index),
+        )
+        for index, key in enumerate(keys)
+        if not has_price(key)
+    ]
+
+
 def price_quote(
     lines: Sequence[LineRequest],
     price_book: Mapping[PriceKey, Decimal],
@@ -98,15 +112,10 @@ def price_quote(
     on: date,
 ) -> PricedQuote:
     """Prices every line or raises PRICE_UNAVAILABLE naming each line without a price."""
-    missing = [
-        Problem(
-            ErrorCode.PRICE_UNAVAILABLE,
-            f"No price for {line.product} ({line.term.value}, {line.currency}).",
-            ("input", "subscriptionIds", str(index)),
-        )
-        for index, line in enumerate(lines)
-        if PriceKey(line.product, line.term, line.currency) not in price_book
-    ]
+    missing = unpriced(
+        [PriceKey(line.product, line.term, line.currency) for line in lines],
+        lambda key: key in price_book,
+    )
     if missing:
         raise DomainError(missing)
     priced = tuple(

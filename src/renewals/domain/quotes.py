@@ -1,11 +1,11 @@
 """Quote rules: what a renewal request may ask for (R02–R10) and how a quote's status moves."""
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from renewals.domain.eligibility import ELIGIBLE_OFFERINGS
+from renewals.domain.eligibility import eligibility_reasons, why_not
+from renewals.domain.email import is_email_address
 from renewals.domain.enums import (
     ErrorCode,
     PaymentMethod,
@@ -15,11 +15,10 @@ from renewals.domain.enums import (
     Term,
 )
 from renewals.domain.errors import DomainError, Problem
+from renewals.domain.pricing import unpriced
 from renewals.domain.values import PriceKey, SubscriptionFacts
-from renewals.domain.windows import renewal_window
 
 MAX_EXTRA_RECIPIENTS = 4
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 NEW_CREDIT_LINE_METHODS = frozenset({PaymentMethod.INVOICE})
 
 
@@ -87,52 +86,21 @@ def plan_renewal(
     """Checks every rule at once; returns the lines or raises DomainError listing every problem."""
     problems = list(problems or [])
     subs = list(request.subscriptions)
-    ids = "input", "subscriptionIds"
     if not subs and not problems:
         problems.append(
-            Problem(ErrorCode.EMPTY_SELECTION, "Select at least one subscription.", ids)
+            Problem(ErrorCode.EMPTY_SELECTION, "Select at least one subscription.", ("selection",))
         )
     for index, sub in enumerate(subs):
-        here = (*ids, str(index))
-        if not renewal_window(sub.end_date).is_open(today):
-            problems.append(
-                Problem(
-                    ErrorCode.OUTSIDE_RENEWAL_WINDOW,
-                    f"{sub.number} can be renewed by quote from 90 days before to 45 days after "
-                    f"its end date {sub.end_date.isoformat()}.",
-                    here,
-                )
-            )
-        if sub.offering_type not in ELIGIBLE_OFFERINGS:
-            problems.append(
-                Problem(
-                    ErrorCode.OFFERING_NOT_ELIGIBLE,
-                    f"{sub.number} is a {sub.offering_type.value} offering, which cannot be renewed "
-                    "by quote.",
-                    here,
-                )
-            )
-        if sub.id in open_quote_subscription_ids:
-            problems.append(
-                Problem(
-                    ErrorCode.ALREADY_ON_OPEN_QUOTE,
-                    f"{sub.number} is already on an open quote.",
-                    here,
-                )
-            )
+        # The same rules as Subscription.renewalEligibility; the price is checked per planned
+        # line below, since a change may ask for another term.
+        reasons = eligibility_reasons(
+            sub, today, on_open_quote=sub.id in open_quote_subscription_ids, has_price=True
+        )
+        problems += [Problem(code, why_not(code, sub), ("subscription", index)) for code in reasons]
     problems += _mix_problems(subs)
     problems += _r10_input_problems(request, subs, today)
     lines = _planned_lines(request, subs, problems)
-    problems += [
-        Problem(
-            ErrorCode.PRICE_UNAVAILABLE,
-            f"No price for {line.subscription.product} ({line.term.value}, "
-            f"{line.subscription.currency}).",
-            (*ids, str(index)),
-        )
-        for index, line in enumerate(lines)
-        if not price_available(line.price_key)
-    ]
+    problems += unpriced([line.price_key for line in lines], price_available)
     problems += _recipient_problems(request.recipients, origin, customer_emails, buyer_emails)
     if problems:
         raise DomainError(problems)
@@ -141,7 +109,6 @@ def plan_renewal(
 
 def _mix_problems(subs: Sequence[SubscriptionFacts]) -> list[Problem]:
     """R04, R08, R09: one customer, currency, payment method and reseller per quote."""
-    field = ("input", "subscriptionIds")
     checks = (
         (ErrorCode.MIXED_CUSTOMERS, "customer", lambda s: s.customer_csn),
         (ErrorCode.MIXED_CURRENCIES, "currency", lambda s: s.currency),
@@ -158,7 +125,7 @@ def _mix_problems(subs: Sequence[SubscriptionFacts]) -> list[Problem]:
             message = (
                 f"All subscriptions on one quote must have the same {what}; these have {found}."
             )
-            problems.append(Problem(code, message, field))
+            problems.append(Problem(code, message, ("selection",)))
     return problems
 
 
@@ -172,7 +139,7 @@ def _r10_input_problems(
             Problem(
                 ErrorCode.CURRENCY_CHANGE_NOT_ALLOWED,
                 "A renewal keeps the subscriptions' currency.",
-                ("input", "currency"),
+                ("currency",),
             )
         )
     methods = {s.payment_method for s in subs}
@@ -182,7 +149,7 @@ def _r10_input_problems(
                 Problem(
                     ErrorCode.NEW_CREDIT_LINE_NOT_ALLOWED,
                     "A renewal quote cannot open a new credit line.",
-                    ("input", "paymentMethod"),
+                    ("payment_method",),
                 )
             )
         else:
@@ -190,7 +157,7 @@ def _r10_input_problems(
                 Problem(
                     ErrorCode.INVALID_INPUT,
                     "A renewal keeps the subscriptions' payment method.",
-                    ("input", "paymentMethod"),
+                    ("payment_method",),
                 )
             )
     if request.start_date is not None and request.start_date > today:
@@ -198,7 +165,7 @@ def _r10_input_problems(
             Problem(
                 ErrorCode.FUTURE_START_DATE_NOT_ALLOWED,
                 "A quote cannot ask for a start date in the future.",
-                ("input", "startDate"),
+                ("start_date",),
             )
         )
     return problems
@@ -211,14 +178,14 @@ def _planned_lines(
     changes: dict[int, LineChange] = {}
     types = {QuoteType.RENEWAL}
     for index, change in enumerate(request.changes):
-        here = ("input", "changes", str(index))
+        here = ("change", index)
         sub = by_id.get(change.subscription_id)
         if sub is None:
             problems.append(
                 Problem(
                     ErrorCode.INVALID_INPUT,
                     "A change must name a subscription of the selection.",
-                    (*here, "subscriptionId"),
+                    (*here, "subscription"),
                 )
             )
             continue
@@ -247,25 +214,26 @@ def _planned_lines(
             Problem(
                 ErrorCode.MIXED_QUOTE_TYPES,
                 "Renewal quotes cannot be combined with new purchases or co-terms (R07).",
-                ("input", "changes"),
+                ("changes",),
             )
         )
     lines = []
     for sub in subs:
-        change = changes.get(sub.id)
+        chosen = changes.get(sub.id)
         line = PlannedLine(
             sub,
-            change.seats if change and change.seats is not None else sub.seats,
-            change.term if change and change.term is not None else sub.term,
+            chosen.seats if chosen and chosen.seats is not None else sub.seats,
+            chosen.term if chosen and chosen.term is not None else sub.term,
         )
         if line.changes_subscription and sub.auto_renew and not request.disable_auto_renew:
-            index = list(request.changes).index(change)
+            assert chosen is not None  # only a change can change the line
+            index = list(request.changes).index(chosen)
             problems.append(
                 Problem(
                     ErrorCode.AUTO_RENEW_ENABLED,
                     f"{sub.number} renews automatically; switch auto-renew off "
                     "(disableAutoRenew: true) to change its term or seats (R02).",
-                    ("input", "changes", str(index)),
+                    ("change", index),
                 )
             )
         lines.append(line)
@@ -284,10 +252,10 @@ def _recipient_problems(
         Problem(
             ErrorCode.INVALID_EMAIL,
             f"{r.email!r} is not an email address.",
-            ("input", "recipients", str(i), "email"),
+            ("recipient", i, "email"),
         )
         for i, r in enumerate(recipients)
-        if not EMAIL_PATTERN.match(r.email.strip())
+        if not is_email_address(r.email.strip())
     ]
     counted = {r.email.strip().lower() for r in recipients}
     counted -= {email.lower() for email in buyer_emails}
@@ -299,7 +267,7 @@ def _recipient_problems(
                 ErrorCode.TOO_MANY_RECIPIENTS,
                 f"A quote can have at most {MAX_EXTRA_RECIPIENTS} recipients; "
                 f"{len(counted)} were given.",
-                ("input", "recipients"),
+                ("recipients",),
             )
         )
     return problems

@@ -4,7 +4,7 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from renewals.domain.enums import Term
+from renewals.domain.enums import SubscriptionStatus, Term
 
 WINDOW_OPENS_DAYS_BEFORE = 90
 WINDOW_CLOSES_DAYS_AFTER = 45
@@ -49,3 +49,8 @@ def next_term(end_date: date, term: Term) -> tuple[date, date]:
     if start.day > last_day:
         return start, date(year, month, last_day)
     return start, date(year, month, start.day) - timedelta(days=1)
+
+
+def subscription_status(end_date: date, today: date) -> SubscriptionStatus:
+    """ACTIVE through its end date, EXPIRED from the day after."""
+    return SubscriptionStatus.EXPIRED if today > end_date else SubscriptionStatus.ACTIVE

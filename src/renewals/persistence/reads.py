@@ -4,17 +4,18 @@ Every function takes an AsyncConnection and returns records; none writes.
 """
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from renewals.domain.enums import QuoteStatus
 from renewals.domain.values import PriceKey, Promotion
+from renewals.domain.visibility import Visibility
 from renewals.domain.windows import WINDOW_CLOSES_DAYS_AFTER, WINDOW_OPENS_DAYS_BEFORE
 from renewals.persistence import models as m
 from renewals.persistence.records import (
@@ -101,7 +102,7 @@ async def partners_by_id(conn: AsyncConnection, ids: Sequence[int]) -> list[Any]
 
 async def ids_by_csn(conn: AsyncConnection, table: Any, csns: Sequence[str]) -> list[int | None]:
     rows = await conn.execute(select(table.c.csn, table.c.id).where(table.c.csn.in_(csns)))
-    found = dict(rows.all())
+    found: dict[str, int] = {csn: pk for csn, pk in rows.all()}
     return [found.get(c) for c in csns]
 
 
@@ -126,7 +127,7 @@ async def quote_ids_by_number(conn: AsyncConnection, numbers: Sequence[str]) -> 
 
 
 async def _children(
-    conn: AsyncConnection, model: Any, cls: type, ids: Sequence[int], order: str
+    conn: AsyncConnection, model: Any, cls: Any, ids: Sequence[int], order: str
 ) -> list[list[Any]]:
     t = model.__table__
     cols = [t.c[n] for n in cls.__dataclass_fields__]
@@ -165,13 +166,19 @@ async def orders_by_id(conn: AsyncConnection, ids: Sequence[int]) -> list[Any]:
     return _by_id(_records(rows, OrderRecord), ids)
 
 
-async def prices_by_key(conn: AsyncConnection, keys: Sequence[PriceKey]) -> list[Decimal | None]:
+async def price_book(conn: AsyncConnection, products: Iterable[str]) -> dict[PriceKey, Decimal]:
+    """Every price of these products (all terms and currencies): the one price lookup."""
     t = m.Price.__table__
-    products = {k.product for k in keys}
     rows = await conn.execute(
-        select(t.c.product, t.c.term, t.c.currency, t.c.unit_price).where(t.c.product.in_(products))
+        select(t.c.product, t.c.term, t.c.currency, t.c.unit_price).where(
+            t.c.product.in_(set(products))
+        )
     )
-    book = {PriceKey(r.product, r.term, r.currency): r.unit_price for r in rows}
+    return {PriceKey(r.product, r.term, r.currency): r.unit_price for r in rows}
+
+
+async def prices_by_key(conn: AsyncConnection, keys: Sequence[PriceKey]) -> list[Decimal | None]:
+    book = await price_book(conn, (k.product for k in keys))
     return [book.get(k) for k in keys]
 
 
@@ -194,23 +201,6 @@ async def promotions_on(conn: AsyncConnection, days: Sequence[date]) -> list[lis
 
 
 @dataclass(frozen=True)
-class Visibility:
-    """What a viewer may see: None everywhere means everything (sales)."""
-
-    customer_id: int | None = None
-    reseller_id: int | None = None
-    nothing: bool = False
-
-    def allows(self, record: Any) -> bool:
-        """A subscription, quote or status event (anything with customer_id and reseller_id)."""
-        if self.nothing:
-            return False
-        if self.customer_id is not None and record.customer_id != self.customer_id:
-            return False
-        return self.reseller_id is None or record.reseller_id == self.reseller_id
-
-
-@dataclass(frozen=True)
 class SubscriptionQuery:
     customer_id: int | None = None
     reseller_id: int | None = None
@@ -224,7 +214,7 @@ class SubscriptionQuery:
 
 def _visible(stmt: Select[Any], table: Any, vis: Visibility) -> Select[Any]:
     if vis.nothing:
-        return stmt.where(False)
+        return stmt.where(false())
     if vis.customer_id is not None:
         stmt = stmt.where(table.c.customer_id == vis.customer_id)
     if vis.reseller_id is not None:

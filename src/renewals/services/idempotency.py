@@ -47,7 +47,7 @@ async def replay_or_claim(
             raise DomainError.one(
                 ErrorCode.IDEMPOTENCY_KEY_REUSED,
                 "This idempotency key was used before with a different input.",
-                ("input", "idempotencyKey"),
+                ("idempotency_key",),
             )
         return row.quote_id
     uow.add(

@@ -15,10 +15,10 @@ from renewals.container import Container
 from renewals.domain.eligibility import ELIGIBLE_OFFERINGS
 from renewals.domain.enums import OPEN_STATUSES, QuoteOrigin, QuoteStatus, Term
 from renewals.domain.errors import DomainError
-from renewals.domain.lifecycle import QUOTE_VALIDITY_DAYS
+from renewals.domain.lifecycle import QUOTE_VALIDITY_DAYS, is_due_for_automatic_quote
+from renewals.domain.visibility import Visibility
 from renewals.domain.windows import WINDOW_CLOSES_DAYS_AFTER, next_term
 from renewals.persistence import models as m
-from renewals.persistence.reads import Visibility
 from renewals.persistence.uow import UnitOfWork
 from renewals.services.lifecycle import transition
 from renewals.services.quotes import CreateQuoteCommand, create_renewal_quote
@@ -107,8 +107,8 @@ async def create_automatic_quotes(container: Container) -> tuple[int, int]:
         async with container.db.read_engine.connect() as conn:
             rows = (
                 await conn.execute(
-                    select(m.Subscription.id, m.Subscription.end_date)
-                    .where(
+                    select(m.Subscription.id, m.Subscription.term, m.Subscription.end_date)
+                    .where(  # a pre-filter; is_due_for_automatic_quote decides
                         m.Subscription.term != Term.MONTHLY,
                         m.Subscription.offering_type.in_(ELIGIBLE_OFFERINGS),
                         m.Subscription.open_quote_id.is_(None),
@@ -124,7 +124,9 @@ async def create_automatic_quotes(container: Container) -> tuple[int, int]:
             ).all()
         if not rows:
             return created, skipped
-        for sub_id, _end_date in rows:
+        for sub_id, term, end_date in rows:
+            if not is_due_for_automatic_quote(term, end_date, today):
+                continue
             try:
                 await create_renewal_quote(
                     container,

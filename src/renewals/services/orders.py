@@ -9,8 +9,8 @@ from renewals.container import Container
 from renewals.domain.enums import ErrorCode, QuoteStatus
 from renewals.domain.errors import DomainError
 from renewals.domain.lifecycle import check_acceptable, check_cancel
+from renewals.domain.visibility import Visibility
 from renewals.persistence import models as m
-from renewals.persistence import reads
 from renewals.persistence.uow import UnitOfWork
 from renewals.services.idempotency import replay_or_claim, request_hash, retry_key_races, settle
 from renewals.services.lifecycle import load_quote, transition
@@ -19,8 +19,8 @@ from renewals.services.quotes import enqueue
 ACCEPT = "acceptQuote"
 
 
-def not_found(what: str, field: tuple[str, ...]) -> DomainError:
-    return DomainError.one(ErrorCode.NOT_FOUND, f"No such {what}.", field)
+def not_found(what: str) -> DomainError:
+    return DomainError.one(ErrorCode.NOT_FOUND, f"No such {what}.", (what,))
 
 
 @dataclass(frozen=True)
@@ -34,13 +34,13 @@ class AcceptCommand:
 async def accept_quote(
     container: Container,
     viewer: Viewer | None,
-    visibility: reads.Visibility | None,
+    visibility: Visibility | None,
     command: AcceptCommand,
 ) -> int:
     """QUOTED → ORDER_SUBMITTED with an order and a fulfil job; exactly one of many concurrent wins."""
     if command.quote_id_given == (command.checkout_token is not None):
         raise DomainError.one(
-            ErrorCode.INVALID_INPUT, "Give exactly one of quoteId and checkoutToken.", ("input",)
+            ErrorCode.INVALID_INPUT, "Give exactly one of quoteId and checkoutToken.", ("request",)
         )
     nonce = None
     quote_id = command.quote_id
@@ -51,7 +51,7 @@ async def accept_quote(
             raise DomainError.one(
                 ErrorCode.INVALID_CHECKOUT_TOKEN,
                 "The checkout link is not valid.",
-                ("input", "checkoutToken"),
+                ("checkout_token",),
             ) from e
         quote_id, nonce = claims.quote_id, claims.nonce
     return await retry_key_races(
@@ -62,7 +62,7 @@ async def accept_quote(
 async def _accept(
     container: Container,
     viewer: Viewer | None,
-    visibility: reads.Visibility | None,
+    visibility: Visibility | None,
     command: AcceptCommand,
     quote_id: int | None,
     nonce: str | None,
@@ -76,19 +76,19 @@ async def _accept(
         if replay is not None:
             return replay
         quote = await load_quote(uow, quote_id, for_update=True) if quote_id else None
-        field = ("input", "checkoutToken") if nonce else ("input", "quoteId")
+        field = ("checkout_token",) if nonce else ("quote",)
         if quote is None:
             if nonce is not None:
                 raise DomainError.one(
                     ErrorCode.INVALID_CHECKOUT_TOKEN, "The checkout link is not valid.", field
                 )
-            raise not_found("quote", field)
+            raise not_found("quote")
         if nonce is not None and quote.checkout_nonce != nonce:
             raise DomainError.one(
                 ErrorCode.INVALID_CHECKOUT_TOKEN, "The checkout link is not valid.", field
             )
         if nonce is None and (visibility is None or not visibility.allows(quote)):
-            raise not_found("quote", field)
+            raise not_found("quote")
         check_acceptable(quote.status, quote.expires_on, container.clock.today())
         actor = viewer.scope if viewer and nonce is None else "checkout-link"
         await transition(uow, container, quote, QuoteStatus.ORDER_SUBMITTED, actor)
@@ -110,7 +110,7 @@ async def _accept(
 async def cancel_quote(
     container: Container,
     viewer: Viewer,
-    visibility: reads.Visibility,
+    visibility: Visibility,
     quote_id: int | None,
     reason: str | None,
 ) -> int:
@@ -118,7 +118,7 @@ async def cancel_quote(
     async with UnitOfWork(container.db) as uow:
         quote = await load_quote(uow, quote_id, for_update=True) if quote_id else None
         if quote is None or not visibility.allows(quote):
-            raise not_found("quote", ("input", "quoteId"))
+            raise not_found("quote")
         check_cancel(viewer.role, quote.status)
         await transition(uow, container, quote, QuoteStatus.CANCELLED, viewer.scope, reason)
         await uow.commit()
@@ -126,7 +126,7 @@ async def cancel_quote(
 
 
 async def set_auto_renew(
-    container: Container, visibility: reads.Visibility, subscription_id: int | None, enabled: bool
+    container: Container, visibility: Visibility, subscription_id: int | None, enabled: bool
 ) -> int:
     async with UnitOfWork(container.db) as uow:
         sub = (
@@ -135,7 +135,7 @@ async def set_auto_renew(
             )
         ).scalar_one_or_none()
         if sub is None or not visibility.allows(sub):
-            raise not_found("subscription", ("input", "subscriptionId"))
+            raise not_found("subscription")
         await uow.session.execute(
             update(m.Subscription)
             .where(m.Subscription.id == sub.id)

@@ -22,6 +22,7 @@ from renewals.domain.quotes import (
     plan_renewal,
 )
 from renewals.domain.values import PriceKey, Promotion
+from renewals.domain.visibility import Visibility
 from renewals.domain.windows import next_term
 from renewals.persistence import models as m
 from renewals.persistence import reads
@@ -48,12 +49,7 @@ class CreateQuoteCommand:
 
 
 async def price_book(uow: UnitOfWork, products: set[str]) -> dict[PriceKey, Decimal]:
-    rows = await uow.session.execute(
-        select(m.Price.product, m.Price.term, m.Price.currency, m.Price.unit_price).where(
-            m.Price.product.in_(products)
-        )
-    )
-    return {PriceKey(r.product, r.term, r.currency): r.unit_price for r in rows}
+    return await reads.price_book(await uow.session.connection(), products)
 
 
 async def promotions_on(uow: UnitOfWork, day: date) -> list[Promotion]:
@@ -73,7 +69,7 @@ def line_request(line: PlannedLine) -> LineRequest:
 
 
 async def visible_subscriptions(
-    uow: UnitOfWork, ids: list[int], visibility: reads.Visibility
+    uow: UnitOfWork, ids: list[int], visibility: Visibility
 ) -> dict[int, SubscriptionRecord]:
     conn = await uow.session.connection()
     records = [r for r in await reads.subscriptions_by_id(conn, ids) if r is not None]
@@ -97,7 +93,7 @@ def _digest(command: CreateQuoteCommand) -> str:
 async def create_renewal_quote(
     container: Container,
     viewer: Viewer | None,
-    visibility: reads.Visibility,
+    visibility: Visibility,
     command: CreateQuoteCommand,
     *,
     origin: QuoteOrigin | None = None,
@@ -113,7 +109,7 @@ async def create_renewal_quote(
 async def _create(
     container: Container,
     viewer: Viewer | None,
-    visibility: reads.Visibility,
+    visibility: Visibility,
     command: CreateQuoteCommand,
     origin: QuoteOrigin | None,
     actor: str | None,
@@ -133,7 +129,7 @@ async def _create(
         found = await visible_subscriptions(uow, wanted, visibility)
         subs: list[SubscriptionRecord] = []
         for index, pk in enumerate(command.subscription_ids):
-            where = ("input", "subscriptionIds", str(index))
+            where = ("subscription", index)
             if pk is None or pk not in found:
                 problems.append(Problem(ErrorCode.NOT_FOUND, "No such subscription.", where))
             elif any(s.id == pk for s in subs):
@@ -294,7 +290,7 @@ async def _claim_subscriptions(
         raise DomainError.one(
             ErrorCode.ALREADY_ON_OPEN_QUOTE,
             "A selected subscription was put on another open quote meanwhile.",
-            ("input", "subscriptionIds"),
+            ("selection",),
         )
     switched = [
         line.subscription.id for line in lines if switches_auto_renew_off(line, disable_auto_renew)

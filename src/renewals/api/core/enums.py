@@ -14,7 +14,8 @@ def _described(
     missing = {m.name for m in domain} - docs.keys()
     assert not missing, f"{domain.__name__} values without a description: {missing}"
     members = {m.name: strawberry.enum_value(m.value, description=docs[m.name]) for m in domain}
-    return strawberry.enum(Enum(name or domain.__name__, members), description=description)  # type: ignore[misc]
+    graphql_enum: Any = Enum(name or domain.__name__, members)  # type: ignore[misc]  # the functional API takes a computed name
+    return strawberry.enum(graphql_enum, description=description)
 
 
 Term = _described(

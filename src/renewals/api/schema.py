@@ -1,4 +1,8 @@
-"""The root types and the schema factory (limits, caches and error codes as extensions)."""
+"""The schema: each root field from the area that owns it, plus limits, caches and error codes.
+
+A new operation is one module in its area (input, payload, resolver) and one line here."""
+
+from collections.abc import AsyncGenerator
 
 import strawberry
 from graphql.validation import NoSchemaIntrospectionCustomRule
@@ -12,75 +16,84 @@ from strawberry.extensions import (
 )
 from strawberry.schema.config import StrawberryConfig
 
-from renewals.config import Settings
-from renewals.resolvers import mutation, query, subscription
-from renewals.resolvers.extensions import ErrorCodes, OperationRules
-from renewals.schema.payloads import (
-    AcceptQuotePayload,
-    CancelQuotePayload,
+from renewals.api.core.extensions import ErrorCodes, OperationRules
+from renewals.api.core.scalars import SCALAR_OVERRIDES
+from renewals.api.core.types import Node
+from renewals.api.customers.queries import Viewer, resolve_viewer
+from renewals.api.customers.types import Customer, Partner
+from renewals.api.node import resolve_node
+from renewals.api.orders.types import Order
+from renewals.api.quotes.mutations.accept_quote import AcceptQuotePayload, accept_quote
+from renewals.api.quotes.mutations.cancel_quote import CancelQuotePayload, cancel_quote
+from renewals.api.quotes.mutations.create_renewal_quote import (
     CreateRenewalQuotePayload,
-    QuoteConnection,
-    QuoteStatusEvent,
-    SetAutoRenewPayload,
-    SubscriptionConnection,
-    Viewer,
+    create_renewal_quote,
 )
-from renewals.schema.quote_types import Order, Quote
-from renewals.schema.scalars import SCALAR_OVERRIDES
-from renewals.schema.types import Customer, Node, Partner, RenewalGroup, Subscription
+from renewals.api.quotes.queries import resolve_quote, resolve_quotes
+from renewals.api.quotes.status_events import QuoteStatusEvent, quote_status_changed
+from renewals.api.quotes.types import Quote, QuoteConnection
+from renewals.api.renewal_groups.queries import resolve_eligible_groups
+from renewals.api.renewal_groups.types import RenewalGroup
+from renewals.api.subscriptions.mutations.set_auto_renew import (
+    SetAutoRenewPayload,
+    set_auto_renew,
+)
+from renewals.api.subscriptions.queries import resolve_subscriptions
+from renewals.api.subscriptions.types import Subscription, SubscriptionConnection
+from renewals.config import Settings
 
 
 @strawberry.type(description="Read the renewal data the viewer may see.")
 class Query:
     node: Node | None = strawberry.field(
-        resolver=query.resolve_node,
+        resolver=resolve_node,
         description="Any Subscription, Quote, Order, Customer or Partner by its global ID; null "
         "if not visible.",
     )
     viewer: Viewer = strawberry.field(
-        resolver=query.resolve_viewer, description="Who the bearer token says you are."
+        resolver=resolve_viewer, description="Who the bearer token says you are."
     )
     subscriptions: SubscriptionConnection = strawberry.field(
-        resolver=query.resolve_subscriptions,
+        resolver=resolve_subscriptions,
         description="The subscriptions you may see, by ID; `first` at most 100.",
     )
     eligible_renewal_groups: list[RenewalGroup] = strawberry.field(
-        resolver=query.resolve_eligible_groups,
+        resolver=resolve_eligible_groups,
         description="Eligible subscriptions grouped by customer, currency, payment method and "
         "reseller (R04); only non-empty groups.",
     )
     quotes: QuoteConnection = strawberry.field(
-        resolver=query.resolve_quotes, description="The quotes you may see, newest first (R14)."
+        resolver=resolve_quotes, description="The quotes you may see, newest first (R14)."
     )
     quote: Quote | None = strawberry.field(
-        resolver=query.resolve_quote, description="A quote by its number; null if not visible."
+        resolver=resolve_quote, description="A quote by its number; null if not visible."
     )
 
 
 @strawberry.type(description="Change renewal data. Refusals come back as `userErrors`.")
 class Mutation:
     create_renewal_quote: CreateRenewalQuotePayload = strawberry.mutation(
-        resolver=mutation.create_quote,
+        resolver=create_renewal_quote,
         description="Request a renewal quote for a group, part of one, or one subscription.",
     )
     accept_quote: AcceptQuotePayload = strawberry.mutation(
-        resolver=mutation.accept_quote,
+        resolver=accept_quote,
         description="Accept (buy) an open quote, with a bearer token or the email's checkout token.",
     )
     set_auto_renew: SetAutoRenewPayload = strawberry.mutation(
-        resolver=mutation.set_auto_renew,
+        resolver=set_auto_renew,
         description="Switch a subscription's auto-renew on or off.",
     )
     cancel_quote: CancelQuotePayload = strawberry.mutation(
-        resolver=mutation.cancel_quote,
+        resolver=cancel_quote,
         description="Cancel an open quote (partners and sales, R10).",
     )
 
 
 @strawberry.type(name="SubscriptionRoot", description="Live updates over WebSocket.")
 class SubscriptionRoot:
-    quote_status_changed: QuoteStatusEvent = strawberry.subscription(
-        resolver=subscription.quote_status_changed,
+    quote_status_changed: AsyncGenerator[QuoteStatusEvent, None] = strawberry.subscription(
+        resolver=quote_status_changed,
         description="Every status change of the quotes you may see; with quoteId the first event "
         "is the quote's current state.",
     )

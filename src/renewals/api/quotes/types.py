@@ -1,4 +1,4 @@
-"""Quote types: lines, promotions, recipients, history, orders. Relations resolve through loaders."""
+"""Quotes: lines, promotions, recipients, status history, and pages of quotes."""
 
 from __future__ import annotations
 
@@ -8,27 +8,16 @@ from typing import Any
 import strawberry
 from strawberry import Info, Private
 
-from renewals.persistence.records import (
-    OrderRecord,
-    QuoteLineRecord,
-    QuoteRecord,
-    StatusChangeRecord,
-)
-from renewals.schema.enums import PaymentMethod, QuoteOrigin, QuoteStatus, QuoteType, Term
-from renewals.schema.ids import to_global_id
-from renewals.schema.types import (
-    Address,
-    Customer,
-    Money,
-    Node,
-    Partner,
-    Subscription,
-    ctx,
-    customer_of,
-    partner_of,
-    resolved,
-    utc,
-)
+from renewals.api.core.context import ctx
+from renewals.api.core.enums import PaymentMethod, QuoteOrigin, QuoteStatus, QuoteType, Term
+from renewals.api.core.ids import to_global_id
+from renewals.api.core.pagination import PageInfo
+from renewals.api.core.prefetch import resolved
+from renewals.api.core.types import Money, Node, utc
+from renewals.api.customers.types import Address, Customer, Partner, customer_of, partner_of
+from renewals.api.orders.types import Order
+from renewals.api.subscriptions.types import Subscription
+from renewals.persistence.records import QuoteLineRecord, QuoteRecord, StatusChangeRecord
 
 
 @strawberry.type(description="One subscription on a quote, priced for its next term.")
@@ -42,7 +31,7 @@ class QuoteLine:
 
     @strawberry.field(description="The subscription this line renews.")
     def subscription(self, info: Info) -> Subscription:
-        return resolved(  # type: ignore[return-value]
+        return resolved(
             ctx(info).loaders.subscription_by_id, self.record.subscription_id, Subscription.of
         )
 
@@ -89,38 +78,12 @@ class QuoteStatusChange:
     @classmethod
     def of(cls, r: StatusChangeRecord) -> QuoteStatusChange:
         return cls(
-            status=r.status,  # type: ignore[arg-type]
-            previous_status=r.previous_status,  # type: ignore[arg-type]
+            status=r.status,
+            previous_status=r.previous_status,
             occurred_at=utc(r.occurred_at),
             actor=r.actor,
             reason=r.reason,
         )
-
-
-@strawberry.type(description="The order made when a quote was accepted.")
-class Order(Node):
-    record: Private[OrderRecord]
-    number: str = strawberry.field(description="The order number.")
-    total: Money = strawberry.field(description="What was charged.")
-    payment_reference: str | None = strawberry.field(description="The payment gateway's reference.")
-    created_at: datetime = strawberry.field(description="When the quote was accepted (UTC).")
-
-    @classmethod
-    def of(cls, r: OrderRecord | None) -> Order | None:
-        if r is None:
-            return None
-        return cls(
-            record=r,
-            id=strawberry.ID(to_global_id("Order", r.id)),
-            number=r.number,
-            total=Money(amount=r.total, currency=r.currency),
-            payment_reference=r.payment_reference,
-            created_at=utc(r.created_at),
-        )
-
-    @strawberry.field(description="The accepted quote.")
-    def quote(self, info: Info) -> Quote:
-        return resolved(ctx(info).loaders.quote_by_id, self.record.quote_id, Quote.of)  # type: ignore[return-value]
 
 
 @strawberry.type(
@@ -142,18 +105,21 @@ class Quote(Node):
 
     @classmethod
     def of(cls, r: QuoteRecord | None) -> Quote | None:
-        if r is None:
-            return None
+        """The quote of a record a loader may not have found."""
+        return None if r is None else cls.shape(r)
+
+    @classmethod
+    def shape(cls, r: QuoteRecord) -> Quote:
         money = lambda amount: Money(amount=amount, currency=r.currency)  # noqa: E731
         return cls(
             record=r,
             id=strawberry.ID(to_global_id("Quote", r.id)),
             number=r.number,
-            type=r.type,  # type: ignore[arg-type]
-            origin=r.origin,  # type: ignore[arg-type]
-            status=r.status,  # type: ignore[arg-type]
+            type=r.type,
+            origin=r.origin,
+            status=r.status,
             currency=r.currency,
-            payment_method=r.payment_method,  # type: ignore[arg-type]
+            payment_method=r.payment_method,
             subtotal=money(r.subtotal),
             discount_total=money(r.discount_total),
             total=money(r.total),
@@ -175,7 +141,7 @@ class Quote(Node):
     def address(self, info: Info) -> Address:
         snapshot: dict[str, Any] | None = self.record.address
         if snapshot is None:
-            return resolved(  # type: ignore[return-value]
+            return resolved(
                 ctx(info).loaders.customer_by_id,
                 self.record.customer_id,
                 lambda customer: Customer.of(customer).address(),  # type: ignore[union-attr]
@@ -185,7 +151,7 @@ class Quote(Node):
     @strawberry.field(description="One line per subscription.")
     def lines(self, info: Info) -> list[QuoteLine]:
         currency = self.record.currency
-        return resolved(  # type: ignore[return-value]
+        return resolved(
             ctx(info).loaders.lines_by_quote_id,
             self.record.id,
             lambda rows: [
@@ -193,7 +159,7 @@ class Quote(Node):
                     record=r,
                     currency=currency,
                     seats=r.seats,
-                    term=r.term,  # type: ignore[arg-type]
+                    term=r.term,
                     start_date=r.start_date,
                     end_date=r.end_date,
                 )
@@ -204,7 +170,7 @@ class Quote(Node):
     @strawberry.field(description="Every promotion applied, with its discount (R11).")
     def promotions(self, info: Info) -> list[AppliedPromotion]:
         currency = self.record.currency
-        return resolved(  # type: ignore[return-value]
+        return resolved(
             ctx(info).loaders.promotions_by_quote_id,
             self.record.id,
             lambda rows: [
@@ -219,7 +185,7 @@ class Quote(Node):
 
     @strawberry.field(description="Everyone the quote email goes to.")
     def recipients(self, info: Info) -> list[QuoteRecipient]:
-        return resolved(  # type: ignore[return-value]
+        return resolved(
             ctx(info).loaders.recipients_by_quote_id,
             self.record.id,
             lambda rows: [QuoteRecipient(email=r.email, name=r.name) for r in rows],
@@ -227,7 +193,7 @@ class Quote(Node):
 
     @strawberry.field(description="Every status change, oldest first, with time and actor.")
     def status_history(self, info: Info) -> list[QuoteStatusChange]:
-        return resolved(  # type: ignore[return-value]
+        return resolved(
             ctx(info).loaders.history_by_quote_id,
             self.record.id,
             lambda rows: [QuoteStatusChange.of(r) for r in rows],
@@ -235,7 +201,7 @@ class Quote(Node):
 
     @strawberry.field(description="The order, once the quote was accepted.")
     def order(self, info: Info) -> Order | None:
-        return resolved(ctx(info).loaders.order_by_quote_id, self.record.id, Order.of)  # type: ignore[return-value]
+        return resolved(ctx(info).loaders.order_by_quote_id, self.record.id, Order.of)
 
     @strawberry.field(description="Why it FAILED, if it did.")
     def failure_reason(self) -> str | None:
@@ -244,3 +210,35 @@ class Quote(Node):
     @strawberry.field(description="Whether it is open (FINALIZING or QUOTED).")
     def is_open(self) -> bool:
         return self.record.status.is_open
+
+
+@strawberry.type(description="A quote in a page.")
+class QuoteEdge:
+    cursor: str = strawberry.field(description="Opaque position of this edge.")
+    node: Quote = strawberry.field(description="The quote.")
+
+
+@strawberry.type(description="A page of quotes, newest first (Relay cursor connection).")
+class QuoteConnection:
+    count: Private[object]
+    edges: list[QuoteEdge] = strawberry.field(description="The page's edges.")
+    page_info: PageInfo = strawberry.field(description="Where the page stands.")
+
+    @strawberry.field(description="The page's quotes, without cursors (`edges { node }`).")
+    def nodes(self) -> list[Quote]:
+        return [edge.node for edge in self.edges]
+
+    @strawberry.field(description="How many quotes match the filter (costs one count query).")
+    async def total_count(self, info: Info) -> int:
+        return await self.count()  # type: ignore[operator]
+
+
+@strawberry.input(description="Narrows `quotes`; all given conditions must hold.")
+class QuoteFilter:
+    customer_csn: str | None = strawberry.field(default=None, description="Only this customer's.")
+    statuses: list[QuoteStatus] | None = strawberry.field(
+        default=None, description="Only quotes in one of these statuses."
+    )
+    open: bool | None = strawberry.field(
+        default=None, description="True: only open quotes (FINALIZING or QUOTED) (R14)."
+    )

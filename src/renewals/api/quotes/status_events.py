@@ -2,17 +2,28 @@
 
 import asyncio
 from collections.abc import AsyncGenerator
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Annotated
 
 import strawberry
 from strawberry import Info
 
+from renewals.api.core.context import ctx
+from renewals.api.core.enums import QuoteStatus
+from renewals.api.core.ids import pk_of
+from renewals.api.quotes.types import Quote
 from renewals.events import StatusEvent
-from renewals.resolvers.context import Context
-from renewals.schema.ids import pk_of
-from renewals.schema.payloads import QuoteStatusEvent
-from renewals.schema.quote_types import Quote
+
+
+@strawberry.type(description="A quote changed status.")
+class QuoteStatusEvent:
+    quote: Quote = strawberry.field(description="The quote, as it is now.")
+    status: QuoteStatus = strawberry.field(description="The new status.")
+    previous_status: QuoteStatus | None = strawberry.field(
+        description="The status before; null for a quote's first status. The current-state event "
+        "of a `quoteId` subscription repeats the quote's latest change."
+    )
+    occurred_at: datetime = strawberry.field(description="When it changed (UTC).")
 
 
 async def quote_status_changed(
@@ -25,13 +36,13 @@ async def quote_status_changed(
         str | None, strawberry.argument(description="Only this customer's quotes.")
     ] = None,
 ) -> AsyncGenerator[QuoteStatusEvent, None]:
-    context: Context = info.context
+    context = ctx(info)
     visibility = await context.visibility()
     container = context.container
     wanted_quote = pk_of(quote_id, "Quote") if quote_id is not None else None
     wanted_customer = None
     if customer_csn is not None:
-        wanted_customer = await container.customer_id(customer_csn, context.loaders) or -1
+        wanted_customer = await context.customer_id(customer_csn) or -1
     if quote_id is not None and wanted_quote is None:
         return
     async with container.bus.listen() as queue:
@@ -47,8 +58,8 @@ async def quote_status_changed(
                 replayed_up_to = latest.id
                 yield QuoteStatusEvent(
                     quote=Quote.of(record),  # type: ignore[arg-type]
-                    status=latest.status,  # type: ignore[arg-type]
-                    previous_status=latest.previous_status,  # type: ignore[arg-type]
+                    status=latest.status,
+                    previous_status=latest.previous_status,
                     occurred_at=latest.occurred_at.replace(tzinfo=UTC),
                 )
         while True:
@@ -63,15 +74,14 @@ async def quote_status_changed(
                 continue
             # Every subscriber of this process reads the event through the same loaders: one
             # statement per relation per event, not one per subscriber.
-            context.loaders = container.event_loaders(event.history_id)
-            context.today = container.clock.today()
+            context.for_event(event.history_id)
             quote = Quote.of(await context.loaders.quote_by_id.load(event.quote_id))
             if quote is None:
                 continue
             yield QuoteStatusEvent(
                 quote=quote,
-                status=event.status,  # type: ignore[arg-type]
-                previous_status=event.previous_status,  # type: ignore[arg-type]
+                status=event.status,
+                previous_status=event.previous_status,
                 occurred_at=event.occurred_at.replace(tzinfo=UTC),
             )
             await asyncio.sleep(0)

@@ -1,0 +1,73 @@
+"""Relay connections: `first` capped at 100, opaque keyset cursors per connection, PageInfo."""
+
+import base64
+import binascii
+from typing import Annotated, Any
+
+import strawberry
+from strawberry import Info
+
+from renewals.api.core.errors import bad_input
+from renewals.api.core.prefetch import selected
+
+DEFAULT_PAGE = 20
+MAX_PAGE = 100
+
+
+def page_size(first: int | None) -> int:
+    if first is None:
+        return DEFAULT_PAGE
+    if first < 0 or first > MAX_PAGE:
+        raise bad_input(f"`first` must be between 0 and {MAX_PAGE}; got {first}.")
+    return first
+
+
+def encode_cursor(connection: str, pk: int) -> str:
+    """An opaque keyset cursor that names its connection, so it is refused by any other one."""
+    return base64.urlsafe_b64encode(f"{connection}:{pk}".encode()).decode()
+
+
+def decode_cursor(connection: str, cursor: str | None) -> int | None:
+    if cursor is None:
+        return None
+    try:
+        prefix, _, pk = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
+        if prefix == connection and pk.isdigit():
+            return int(pk)
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        pass
+    raise bad_input(f"`after` is not a cursor of this connection ({connection}).")
+
+
+First = Annotated[int | None, strawberry.argument(description="Page size: 0 to 100, default 20.")]
+After = Annotated[
+    str | None, strawberry.argument(description="The `endCursor` of the previous page.")
+]
+
+
+@strawberry.type(description="Relay page information.")
+class PageInfo:
+    has_next_page: bool = strawberry.field(description="Whether more items follow.")
+    has_previous_page: bool = strawberry.field(description="Whether items precede (with `after`).")
+    start_cursor: str | None = strawberry.field(description="Cursor of the first edge.")
+    end_cursor: str | None = strawberry.field(
+        description="Cursor to pass as `after` for the next page."
+    )
+
+
+def page_info(cursors: list[str], fetched: int, limit: int, after: str | None) -> PageInfo:
+    """`fetched` rows were read for a page of `limit` (one more tells whether a next page exists)."""
+    return PageInfo(
+        has_next_page=fetched > limit,
+        has_previous_page=after is not None,
+        start_cursor=cursors[0] if cursors else None,
+        end_cursor=cursors[-1] if cursors else None,
+    )
+
+
+def node_fields(info: Info) -> dict[str, list[Any]]:
+    """What a page selects of its nodes, through `edges { node }` and the `nodes` shortcut."""
+    fields = selected(info, "edges", "node")
+    for name, selections in selected(info, "nodes").items():
+        fields.setdefault(name, []).extend(selections)
+    return fields

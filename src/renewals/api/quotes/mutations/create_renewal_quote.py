@@ -1,0 +1,101 @@
+"""createRenewalQuote: a renewal quote for a group, part of one, or one subscription (R04, R05)."""
+
+from datetime import date
+from typing import Annotated
+
+import strawberry
+from strawberry import Info
+
+from renewals.api.core.context import ctx
+from renewals.api.core.enums import PaymentMethod, to_domain
+from renewals.api.core.errors import UserError, user_errors
+from renewals.api.core.ids import pk_of
+from renewals.api.quotes.inputs import QuoteLineChangeInput, RecipientInput
+from renewals.api.quotes.reload import reloaded_quote
+from renewals.api.quotes.types import Quote
+from renewals.domain import enums as d
+from renewals.domain.errors import DomainError
+from renewals.domain.quotes import LineChange, Recipient
+from renewals.services import quotes
+
+INPUT_FIELDS = {
+    "selection": "subscriptionIds",
+    "subscription": "subscriptionIds",
+    "changes": "changes",
+    "change": "changes",
+    "recipients": "recipients",
+    "recipient": "recipients",
+    "currency": "currency",
+    "payment_method": "paymentMethod",
+    "start_date": "startDate",
+    "idempotency_key": "idempotencyKey",
+}
+
+
+@strawberry.input(
+    description="Request a renewal quote for a group, part of one, or one subscription."
+)
+class CreateRenewalQuoteInput:
+    subscription_ids: list[strawberry.ID] = strawberry.field(
+        description="A whole group or part of one (R04, R05)."
+    )
+    changes: list[QuoteLineChangeInput] | None = strawberry.field(
+        default=None, description="Seats or term changes per subscription."
+    )
+    recipients: list[RecipientInput] | None = strawberry.field(
+        default=None, description="Up to four recipients besides the buyer (R03, R04)."
+    )
+    disable_auto_renew: bool | None = strawberry.field(
+        default=False, description="R02: switch auto-renew off in the same transaction."
+    )
+    idempotency_key: str | None = strawberry.field(
+        default=None, description="The same key from the same viewer returns the first result."
+    )
+    currency: str | None = strawberry.field(
+        default=None, description="Must equal the subscriptions' currency if given (R10)."
+    )
+    payment_method: PaymentMethod | None = strawberry.field(
+        default=None, description="Must equal the subscriptions' method if given (R10)."
+    )
+    start_date: date | None = strawberry.field(
+        default=None, description="A requested start date; never in the future (R10)."
+    )
+
+
+@strawberry.type(description="Result of createRenewalQuote.")
+class CreateRenewalQuotePayload:
+    quote: Quote | None = strawberry.field(
+        description="The new quote (FINALIZING), unless refused."
+    )
+    user_errors: list[UserError] = strawberry.field(description="Every refusal; empty on success.")
+
+
+async def create_renewal_quote(
+    info: Info,
+    input: Annotated[CreateRenewalQuoteInput, strawberry.argument(description="What to quote.")],
+) -> CreateRenewalQuotePayload:
+    context = ctx(info)
+    viewer, visibility = context.viewer(), await context.visibility()
+    command = quotes.CreateQuoteCommand(
+        subscription_ids=[pk_of(gid, "Subscription") for gid in input.subscription_ids],
+        changes=[
+            LineChange(
+                subscription_id=pk_of(c.subscription_id, "Subscription") or -1,
+                seats=c.seats,
+                term=to_domain(c.term, d.Term),
+                type=to_domain(c.type, d.QuoteType),
+            )
+            for c in input.changes or []
+        ],
+        recipients=[Recipient(email=r.email, name=r.name) for r in input.recipients or []],
+        disable_auto_renew=bool(input.disable_auto_renew),
+        idempotency_key=input.idempotency_key,
+        currency=input.currency,
+        payment_method=to_domain(input.payment_method, d.PaymentMethod),
+        start_date=input.start_date,
+    )
+    try:
+        quote_id = await quotes.create_renewal_quote(context.container, viewer, visibility, command)
+    except DomainError as e:
+        return CreateRenewalQuotePayload(quote=None, user_errors=user_errors(e, INPUT_FIELDS))
+    return CreateRenewalQuotePayload(quote=await reloaded_quote(context, quote_id), user_errors=[])

@@ -1,0 +1,90 @@
+"""quotes (a Relay connection, newest first), quote(number), Quote and Order nodes."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Annotated
+
+import strawberry
+from strawberry import Info
+
+from renewals.api.core.context import Context, ctx
+from renewals.api.core.pagination import (
+    After,
+    First,
+    decode_cursor,
+    encode_cursor,
+    node_fields,
+    page_info,
+    page_size,
+)
+from renewals.api.orders.types import Order
+from renewals.api.quotes.loaders import prefetch_quotes
+from renewals.api.quotes.types import Quote, QuoteConnection, QuoteEdge, QuoteFilter
+from renewals.domain.enums import OPEN_STATUSES
+from renewals.domain.enums import QuoteStatus as DomainQuoteStatus
+from renewals.persistence import reads
+
+
+async def resolve_quotes(
+    info: Info,
+    first: First = None,
+    after: After = None,
+    filter: Annotated[
+        QuoteFilter | None, strawberry.argument(description="Conditions to narrow the list.")
+    ] = None,
+) -> QuoteConnection:
+    context = ctx(info)
+    limit, after_id = page_size(first), decode_cursor("quotes", after)
+    vis = await context.visibility()
+    f = filter or QuoteFilter()
+    customer_id = await context.filter_id(f.customer_csn)
+    if customer_id is False:
+        vis = replace(vis, nothing=True)
+    statuses = (
+        tuple(DomainQuoteStatus(s.value) for s in f.statuses) if f.statuses is not None else None
+    )
+    if f.open is not None:
+        wanted = OPEN_STATUSES if f.open else frozenset(DomainQuoteStatus) - OPEN_STATUSES
+        every = statuses if statuses is not None else tuple(DomainQuoteStatus)
+        statuses = tuple(s for s in every if s in wanted)
+    if statuses == ():  # no status can match (an empty list, or `open` excludes every one)
+        vis = replace(vis, nothing=True)
+    query = reads.QuoteQuery(customer_id=customer_id or None, statuses=statuses)
+    async with context.container.db.read_engine.connect() as conn:
+        rows = await reads.quote_page(conn, vis, query, after_id, limit + 1) if limit else []
+    await prefetch_quotes(context.loaders, rows[:limit], node_fields(info))
+    edges = [
+        QuoteEdge(cursor=encode_cursor("quotes", r.id), node=Quote.shape(r)) for r in rows[:limit]
+    ]
+
+    async def count() -> int:
+        async with context.container.db.read_engine.connect() as conn:
+            return await reads.quote_count(conn, vis, query)
+
+    return QuoteConnection(
+        count=count,
+        edges=edges,
+        page_info=page_info([e.cursor for e in edges], len(rows), limit, after),
+    )
+
+
+async def resolve_quote(
+    info: Info, number: Annotated[str, strawberry.argument(description="The quote number.")]
+) -> Quote | None:
+    context = ctx(info)
+    await context.visibility()
+    quote_id = await context.loaders.quote_id_by_number.load(number)
+    record = await context.loaders.quote_by_id.load(quote_id) if quote_id else None
+    return Quote.of(record) if record and await context.can_see(record) else None
+
+
+async def quote_node(context: Context, pk: int) -> Quote | None:
+    quote = await context.loaders.quote_by_id.load(pk)
+    return Quote.of(quote) if quote and await context.can_see(quote) else None
+
+
+async def order_node(context: Context, pk: int) -> Order | None:
+    order = await context.loaders.order_by_id.load(pk)
+    quote = await context.loaders.quote_by_id.load(order.quote_id) if order else None
+    return Order.of(order) if quote and await context.can_see(quote) else None
