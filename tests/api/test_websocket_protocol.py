@@ -130,3 +130,29 @@ async def test_an_initialised_socket_outlives_the_init_timeout(database_url, pro
         await asyncio.sleep(0.8)
         await send(ws, {"id": "1", "type": start, "payload": {"query": STATUS_SUBSCRIPTION}})
         await stack.listeners(1)  # the subscription runs: the socket was not closed
+
+
+async def test_legacy_graphql_ws_runs_queries_and_mutations_too(database_url):
+    """The legacy protocol allows every operation type, not only subscriptions."""
+    async with (
+        running_stack(database_url) as stack,
+        connect(stack.ws_url, subprotocols=["graphql-ws"]) as ws,
+    ):
+        await send(
+            ws, {"type": "connection_init", "payload": {"Authorization": f"Bearer {token()}"}}
+        )
+        assert json.loads(await ws.recv())["type"] == "connection_ack"
+        await send(ws, {"id": "q", "type": "start", "payload": {"query": "{ viewer { role } }"}})
+        mutation = 'mutation { cancelQuote(input: {quoteId: "x"}) { userErrors { code } } }'
+        await send(ws, {"id": "m", "type": "start", "payload": {"query": mutation}})
+        answers: dict[str, list] = {"q": [], "m": []}
+        while not all(a and a[-1]["type"] == "complete" for a in answers.values()):
+            message = json.loads(await asyncio.wait_for(ws.recv(), TIMEOUT))
+            if message["type"] != "ka":
+                answers[message["id"]].append(message)
+        assert [m["type"] for m in answers["q"]] == ["data", "complete"]
+        assert answers["q"][0]["payload"] == {"data": {"viewer": {"role": "BUYER"}}}
+        assert [m["type"] for m in answers["m"]] == ["data", "complete"]
+        assert answers["m"][0]["payload"] == {
+            "data": {"cancelQuote": {"userErrors": [{"code": "NOT_FOUND"}]}}
+        }

@@ -23,6 +23,7 @@ from strawberry.asgi import ASGIWebSocketAdapter
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
+from strawberry.types.execution import PreExecutionError
 
 from renewals.auth import AuthError, parse_authorization, read_bearer
 
@@ -38,7 +39,40 @@ class TextFrameWebSocket(ASGIWebSocketAdapter):
 
 
 class LegacyGraphQLWSHandler(BaseGraphQLWSHandler):
-    """Legacy graphql-ws with the same init timeout graphql-transport-ws has."""
+    """Legacy graphql-ws with the same init timeout graphql-transport-ws has, and queries and
+    mutations as well as subscriptions (the protocol allows all three; Strawberry's handler
+    streams every operation through `schema.subscribe`, which refuses the first two)."""
+
+    async def handle_async_results(
+        self,
+        operation_id: str,
+        query: str,
+        operation_name: str | None,
+        variables: dict[str, object] | None,
+    ) -> None:
+        try:
+            results = await self.schema.stream(  # type: ignore[attr-defined]  # on strawberry.Schema
+                query,
+                variable_values=variables,
+                context_value=self.context,
+                root_value=self.root_value,
+                operation_name=operation_name,
+            )
+            self.subscriptions[operation_id] = results
+            first = True
+            async for result in results:
+                if first and isinstance(result, PreExecutionError):
+                    error = result.errors[0].formatted if result.errors else {"message": "error"}
+                    await self.send_message({"type": "error", "id": operation_id, "payload": error})
+                    return
+                first = False
+                await self.send_data_message(result, operation_id)
+            await self.send_message({"type": "complete", "id": operation_id})
+        except asyncio.CancelledError:
+            await self.send_message({"type": "complete", "id": operation_id})
+        finally:
+            self.subscriptions.pop(operation_id, None)
+            self.tasks.pop(operation_id, None)
 
     async def handle(self) -> None:
         timer = asyncio.create_task(self._close_if_not_initialised())
