@@ -46,7 +46,7 @@ from renewals.persistence.migrate import upgrade_async
 from renewals.persistence.uow import UnitOfWork
 from renewals.services import orders
 from renewals.services.importer import import_document
-from renewals.services.lifecycle import load_quote, transition
+from renewals.services.lifecycle import transition
 from renewals.services.quotes import CreateQuoteCommand, create_renewal_quote
 from renewals.services.worker import drain
 
@@ -488,7 +488,7 @@ async def move(
     container: Container, quote_id: int, target: QuoteStatus, reason: str | None
 ) -> None:
     async with UnitOfWork(container.db) as uow:
-        quote = await load_quote(uow, quote_id, for_update=True)
+        quote = await uow.quotes.get(quote_id, for_update=True)
         assert quote is not None
         await transition(uow, container, quote, target, "bench", reason)
         await uow.commit()

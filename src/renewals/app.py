@@ -142,11 +142,11 @@ async def healthz(request: Request) -> JSONResponse:
     except Exception:  # noqa: BLE001
         db_ok = False
     listener = getattr(request.app.state, "listener", None)
-    if container.db.is_sqlite:
+    if container.db.feed.polls_history:
         listener_state = "not used (SQLite: in-process events)"
     else:
         listener_state = "not started" if listener is None else listener.state
-    listening = container.db.is_sqlite or listener_state == "listening"
+    listening = container.db.feed.polls_history or listener_state == "listening"
     body = {
         "status": "ok" if db_ok and listening else "unavailable",
         "database": "ok" if db_ok else "unreachable",
@@ -207,7 +207,7 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         stop = asyncio.Event()
         tasks = []
-        if not container.db.is_sqlite:
+        if not container.db.feed.polls_history:
             app.state.listener = PgListener(container)
             tasks.append(asyncio.create_task(app.state.listener.run(stop)))
         if background:

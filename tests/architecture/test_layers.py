@@ -28,7 +28,7 @@ def layer(module: str) -> str:
 # What each layer may import of ours (besides itself). app/cli/web sit on top.
 ALLOWED = {
     "domain": set(),
-    "persistence": {"domain"},
+    "persistence": {"domain", "events"},
     "services": {"domain", "persistence", "container", "clock", "config", "events", "auth"},
     "api": {"domain", "persistence", "services", "container", "events", "auth", "config"},
 }

@@ -6,6 +6,8 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
+from renewals.persistence.feeds import EventFeed, feed_for
+
 
 @dataclass
 class Database:
@@ -17,6 +19,11 @@ class Database:
     @property
     def is_sqlite(self) -> bool:
         return self.url.startswith("sqlite")
+
+    @property
+    def feed(self) -> EventFeed:
+        """How status changes reach other processes on this database."""
+        return feed_for(self.is_sqlite)
 
     async def dispose(self) -> None:
         await self.read_engine.dispose()

@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -238,6 +239,23 @@ class Order(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
+class JobStatus(StrEnum):
+    """An outbox job's state (stored as its name)."""
+
+    PENDING = "PENDING"
+    DONE = "DONE"
+    FAILED = "FAILED"
+
+
+class EmailStatus(StrEnum):
+    """An email's state: SENDING while one worker talks to SMTP (at most once)."""
+
+    PENDING = "PENDING"
+    SENDING = "SENDING"
+    SENT = "SENT"
+    FAILED = "FAILED"
+
+
 class OutboxJob(Base):
     """Durable work written in the same transaction as the change that needs it."""
 
@@ -246,7 +264,7 @@ class OutboxJob(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(40))
     quote_id: Mapped[int | None] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(16), default="PENDING")
+    status: Mapped[str] = mapped_column(String(16), default=JobStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     run_after: Mapped[datetime] = mapped_column(DateTime)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime)
@@ -264,7 +282,7 @@ class Email(Base):
     to_address: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(16), default="PENDING")
+    status: Mapped[str] = mapped_column(String(16), default=EmailStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime)

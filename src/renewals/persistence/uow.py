@@ -7,6 +7,16 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from renewals.persistence.db import Database
+from renewals.persistence.repositories.idempotency import IdempotencyRepository
+from renewals.persistence.repositories.misc import (
+    CustomerRepository,
+    OrderRepository,
+    PriceRepository,
+    ScheduleRepository,
+)
+from renewals.persistence.repositories.outbox import OutboxRepository
+from renewals.persistence.repositories.quotes import QuoteRepository
+from renewals.persistence.repositories.subscriptions import SubscriptionRepository
 
 AfterCommit = Callable[[], Awaitable[None]]
 
@@ -27,7 +37,20 @@ class UnitOfWork:
     async def __aenter__(self) -> "UnitOfWork":
         self.session = self.db.sessions()
         await self.session.begin()
+        dialect = {"is_sqlite": self.db.is_sqlite}
+        self.subscriptions = SubscriptionRepository(self.session, **dialect)
+        self.quotes = QuoteRepository(self.session, **dialect)
+        self.customers = CustomerRepository(self.session, **dialect)
+        self.prices = PriceRepository(self.session, **dialect)
+        self.orders = OrderRepository(self.session, **dialect)
+        self.outbox = OutboxRepository(self.session, **dialect)
+        self.idempotency = IdempotencyRepository(self.session, **dialect)
+        self.schedule = ScheduleRepository(self.session, **dialect)
         return self
+
+    async def announce(self, history_id: int) -> None:
+        """Tells other processes about a status change, in this transaction (see feeds.py)."""
+        await self.db.feed.announce(self.session, history_id)
 
     async def __aexit__(
         self,

@@ -10,12 +10,10 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from renewals.domain.enums import ErrorCode
 from renewals.domain.errors import DomainError
-from renewals.persistence import models as m
 from renewals.persistence.uow import UnitOfWork
 
 T = TypeVar("T")
@@ -36,12 +34,7 @@ async def replay_or_claim(
     """The first result's quote id for a repeated key; else claims the key here and gives None."""
     if key is None:
         return None
-    where = (
-        m.IdempotencyKey.scope == scope,
-        m.IdempotencyKey.operation == operation,
-        m.IdempotencyKey.key == key,
-    )
-    row = (await uow.session.execute(select(m.IdempotencyKey).where(*where))).scalar_one_or_none()
+    row = await uow.idempotency.find(scope, operation, key)
     if row is not None:
         if row.request_hash != digest:
             raise DomainError.one(
@@ -50,18 +43,8 @@ async def replay_or_claim(
                 ("idempotency_key",),
             )
         return row.quote_id
-    uow.add(
-        m.IdempotencyKey(
-            scope=scope,
-            operation=operation,
-            key=key,
-            request_hash=digest,
-            quote_id=None,
-            created_at=now,
-        )
-    )
     try:
-        await uow.flush()
+        await uow.idempotency.claim(scope, operation, key, digest, now)
     except IntegrityError as e:
         raise KeyRace(key) from e
     return None
@@ -72,16 +55,7 @@ async def settle(
 ) -> None:
     """Records the result under the claimed key, in the same transaction."""
     if key is not None:
-        await uow.session.execute(
-            update(m.IdempotencyKey)
-            .where(
-                m.IdempotencyKey.scope == scope,
-                m.IdempotencyKey.operation == operation,
-                m.IdempotencyKey.key == key,
-            )
-            .values(quote_id=quote_id)
-            .execution_options(synchronize_session=False)
-        )
+        await uow.idempotency.settle(scope, operation, key, quote_id)
 
 
 async def retry_key_races(attempt: Callable[[], Awaitable[T]]) -> T:

@@ -1,6 +1,5 @@
 """Quote status changes: guarded, recorded in the history, published after commit."""
 
-from sqlalchemy import func, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from renewals.container import Container
@@ -11,7 +10,6 @@ from renewals.events import StatusEvent
 from renewals.persistence import models as m
 from renewals.persistence.uow import UnitOfWork
 
-STATUS_CHANNEL = "renewals_quote_status"
 CLOSING = frozenset(
     {QuoteStatus.ORDERED, QuoteStatus.EXPIRED, QuoteStatus.CANCELLED, QuoteStatus.FAILED}
 )
@@ -34,8 +32,7 @@ async def record_status(
         actor=actor[:100],
         reason=reason,
     )
-    uow.add(change)
-    await uow.flush()
+    await uow.quotes.add_history(change)
     event = StatusEvent(
         history_id=change.id,
         quote_id=quote.id,
@@ -50,9 +47,7 @@ async def record_status(
         await container.bus.publish([event])
 
     uow.after_commit(publish)  # this process's subscribers, at once
-    if not uow.db.is_sqlite:
-        # Other processes: PostgreSQL delivers the NOTIFY at commit, never for a rollback.
-        await uow.session.execute(select(func.pg_notify(STATUS_CHANNEL, str(change.id))))
+    await uow.announce(change.id)  # other processes, at commit
 
 
 async def transition(
@@ -66,43 +61,11 @@ async def transition(
     """Moves the quote only if nobody moved it first (a guarded UPDATE: safe under concurrency)."""
     current = quote.status
     check_transition(current, target)
-    result = await uow.session.execute(
-        update(m.Quote)
-        .where(m.Quote.id == quote.id, m.Quote.status == current)
-        .values(status=target, failure_reason=reason if target == QuoteStatus.FAILED else None)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
+    if not await uow.quotes.move(quote, current, target, reason):
         raise DomainError.one(ErrorCode.QUOTE_NOT_OPEN, "The quote changed status meanwhile.")
     # The row is written; tell the session without marking the object dirty (no second UPDATE).
     set_committed_value(quote, "status", target)
     set_committed_value(quote, "failure_reason", reason if target == QuoteStatus.FAILED else None)
     await record_status(uow, container, quote, current, actor, reason)
-    if target in CLOSING:
-        await release_subscriptions(uow, quote.id)
-
-
-async def release_subscriptions(uow: UnitOfWork, quote_id: int) -> None:
-    """A closed quote frees its subscriptions and gives back the auto-renew it switched off (R02)."""
-    switched_off = select(m.QuoteLine.subscription_id).where(
-        m.QuoteLine.quote_id == quote_id, m.QuoteLine.auto_renew_switched_off.is_(True)
-    )
-    await uow.session.execute(
-        update(m.Subscription)
-        .where(m.Subscription.id.in_(switched_off))
-        .values(auto_renew=True)
-        .execution_options(synchronize_session=False)
-    )
-    await uow.session.execute(
-        update(m.Subscription)
-        .where(m.Subscription.open_quote_id == quote_id)
-        .values(open_quote_id=None)
-        .execution_options(synchronize_session=False)
-    )
-
-
-async def load_quote(uow: UnitOfWork, quote_id: int, *, for_update: bool = False) -> m.Quote | None:
-    stmt = select(m.Quote).where(m.Quote.id == quote_id)
-    if for_update and not uow.db.is_sqlite:
-        stmt = stmt.with_for_update()
-    return (await uow.session.execute(stmt)).scalar_one_or_none()
+    if target in CLOSING:  # frees the subscriptions, gives back auto-renew (R02)
+        await uow.subscriptions.release(quote.id)

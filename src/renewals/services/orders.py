@@ -2,8 +2,6 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
-
 from renewals.auth import AuthError, Viewer, read_checkout_token
 from renewals.container import Container
 from renewals.domain.enums import ErrorCode, QuoteStatus
@@ -13,7 +11,7 @@ from renewals.domain.visibility import Visibility
 from renewals.persistence import models as m
 from renewals.persistence.uow import UnitOfWork
 from renewals.services.idempotency import replay_or_claim, request_hash, retry_key_races, settle
-from renewals.services.lifecycle import load_quote, transition
+from renewals.services.lifecycle import transition
 from renewals.services.quotes import enqueue
 
 ACCEPT = "acceptQuote"
@@ -75,7 +73,7 @@ async def _accept(
         )
         if replay is not None:
             return replay
-        quote = await load_quote(uow, quote_id, for_update=True) if quote_id else None
+        quote = await uow.quotes.get(quote_id, for_update=True)
         field = ("checkout_token",) if nonce else ("quote",)
         if quote is None:
             if nonce is not None:
@@ -92,7 +90,7 @@ async def _accept(
         check_acceptable(quote.status, quote.expires_on, container.clock.today())
         actor = viewer.scope if viewer and nonce is None else "checkout-link"
         await transition(uow, container, quote, QuoteStatus.ORDER_SUBMITTED, actor)
-        uow.add(
+        uow.orders.add(
             m.Order(
                 number=f"O-{quote.created_on.year}-{quote.id:06d}",
                 quote_id=quote.id,
@@ -116,7 +114,7 @@ async def cancel_quote(
 ) -> int:
     """R10: partners and sales may cancel an open quote; the reason is kept in the history."""
     async with UnitOfWork(container.db) as uow:
-        quote = await load_quote(uow, quote_id, for_update=True) if quote_id else None
+        quote = await uow.quotes.get(quote_id, for_update=True)
         if quote is None or not visibility.allows(quote):
             raise not_found("quote")
         check_cancel(viewer.role, quote.status)
@@ -129,28 +127,11 @@ async def set_auto_renew(
     container: Container, visibility: Visibility, subscription_id: int | None, enabled: bool
 ) -> int:
     async with UnitOfWork(container.db) as uow:
-        sub = (
-            await uow.session.execute(
-                select(m.Subscription).where(m.Subscription.id == subscription_id)
-            )
-        ).scalar_one_or_none()
+        sub = await uow.subscriptions.get(subscription_id)
         if sub is None or not visibility.allows(sub):
             raise not_found("subscription")
-        await uow.session.execute(
-            update(m.Subscription)
-            .where(m.Subscription.id == sub.id)
-            .values(auto_renew=enabled)
-            .execution_options(synchronize_session=False)
-        )
+        await uow.subscriptions.set_auto_renew([sub.id], enabled)
         if sub.open_quote_id is not None:
-            # An explicit choice replaces what the open quote would have restored (R02).
-            await uow.session.execute(
-                update(m.QuoteLine)
-                .where(
-                    m.QuoteLine.quote_id == sub.open_quote_id, m.QuoteLine.subscription_id == sub.id
-                )
-                .values(auto_renew_switched_off=False)
-                .execution_options(synchronize_session=False)
-            )
+            await uow.quotes.keep_auto_renew_choice(sub.open_quote_id, sub.id)
         await uow.commit()
         return sub.id

@@ -10,14 +10,16 @@ import asyncio
 import contextlib
 import logging
 from datetime import datetime, timedelta
+from typing import Any
 
 import asyncpg
 from sqlalchemy.engine import make_url
 
 from renewals.container import Container
+from renewals.events import StatusEvent
 from renewals.persistence import models as m
-from renewals.services.lifecycle import STATUS_CHANNEL
-from renewals.services.relay import history_events
+from renewals.persistence.feeds import STATUS_CHANNEL
+from renewals.persistence.repositories.history import history_events
 
 log = logging.getLogger("renewals.listener")
 CHANNEL = STATUS_CHANNEL
@@ -39,6 +41,10 @@ class PgListener:
         self._ids: asyncio.Queue[int] = asyncio.Queue()
         self._lost = asyncio.Event()
         self._lost_at: datetime | None = None
+
+    async def _history(self, where: Any) -> list[StatusEvent]:
+        async with self.container.db.read_engine.connect() as conn:
+            return await history_events(conn, where)
 
     async def run(self, stop: asyncio.Event) -> None:
         consumer = asyncio.create_task(self._consume())
@@ -107,12 +113,12 @@ class PgListener:
             while not self._ids.empty():
                 ids.add(self._ids.get_nowait())
             try:
-                events = await history_events(self.container, m.QuoteStatusChange.id.in_(ids))
+                events = await self._history(m.QuoteStatusChange.id.in_(ids))
                 await self.container.bus.publish(events)
             except Exception:  # noqa: BLE001 - one bad batch must not stop the listener
                 log.exception("could not publish notified status changes")
 
     async def _resync(self, since: datetime) -> None:
         """Everything committed while the connection was down (the bus drops what it sent)."""
-        events = await history_events(self.container, m.QuoteStatusChange.occurred_at >= since)
+        events = await self._history(m.QuoteStatusChange.occurred_at >= since)
         await self.container.bus.publish(events)

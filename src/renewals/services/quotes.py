@@ -5,11 +5,16 @@ from datetime import date
 from decimal import Decimal
 from uuid import uuid4
 
-from sqlalchemy import select, update
-
 from renewals.auth import Viewer
 from renewals.container import Container
-from renewals.domain.enums import ContactRole, ErrorCode, QuoteOrigin, QuoteStatus, QuoteType
+from renewals.domain.enums import (
+    ContactRole,
+    ErrorCode,
+    PaymentMethod,
+    QuoteOrigin,
+    QuoteStatus,
+    QuoteType,
+)
 from renewals.domain.errors import DomainError, Problem
 from renewals.domain.lifecycle import quote_expires_on
 from renewals.domain.pricing import LineRequest, PricedQuote, price_quote
@@ -21,11 +26,10 @@ from renewals.domain.quotes import (
     origin_for,
     plan_renewal,
 )
-from renewals.domain.values import PriceKey, Promotion
+from renewals.domain.values import PriceKey
 from renewals.domain.visibility import Visibility
 from renewals.domain.windows import next_term
 from renewals.persistence import models as m
-from renewals.persistence import reads
 from renewals.persistence.records import SubscriptionRecord
 from renewals.persistence.uow import UnitOfWork
 from renewals.services.idempotency import replay_or_claim, request_hash, retry_key_races, settle
@@ -44,36 +48,19 @@ class CreateQuoteCommand:
     disable_auto_renew: bool = False
     idempotency_key: str | None = None
     currency: str | None = None
-    payment_method: object | None = None
+    payment_method: PaymentMethod | None = None
     start_date: date | None = None
-
-
-async def price_book(uow: UnitOfWork, products: set[str]) -> dict[PriceKey, Decimal]:
-    return await reads.price_book(await uow.session.connection(), products)
-
-
-async def promotions_on(uow: UnitOfWork, day: date) -> list[Promotion]:
-    conn = await uow.session.connection()
-    return (await reads.promotions_on(conn, [day]))[0]
 
 
 async def price_requests(uow: UnitOfWork, requests: list[LineRequest], today: date) -> PricedQuote:
     """Prices lines at today's price list and promotions (R11); PRICE_UNAVAILABLE if one is missing."""
-    book = await price_book(uow, {r.product for r in requests})
-    return price_quote(requests, book, await promotions_on(uow, today), today)
+    book = await uow.prices.book({r.product for r in requests})
+    return price_quote(requests, book, await uow.prices.promotions_on(today), today)
 
 
 def line_request(line: PlannedLine) -> LineRequest:
     sub = line.subscription
     return LineRequest(sub.id, sub.product, line.term, sub.currency, line.seats)
-
-
-async def visible_subscriptions(
-    uow: UnitOfWork, ids: list[int], visibility: Visibility
-) -> dict[int, SubscriptionRecord]:
-    conn = await uow.session.connection()
-    records = [r for r in await reads.subscriptions_by_id(conn, ids) if r is not None]
-    return {r.id: r for r in records if visibility.allows(r)}
 
 
 def _digest(command: CreateQuoteCommand) -> str:
@@ -106,6 +93,17 @@ async def create_renewal_quote(
     )
 
 
+@dataclass(frozen=True)
+class Selection:
+    """What a create request found: the visible subscriptions, their customer's contacts and the
+    prices of their products, plus the problems of ids that found nothing."""
+
+    subscriptions: list[SubscriptionRecord]
+    contacts: list[m.Contact]
+    book: dict[PriceKey, Decimal]
+    problems: list[Problem]
+
+
 async def _create(
     container: Container,
     viewer: Viewer | None,
@@ -117,67 +115,28 @@ async def _create(
 ) -> int:
     today = container.clock.today()
     scope = viewer.scope if viewer else "system"
-    digest = _digest(command)
+    origin = origin or (origin_for(viewer.role) if viewer else QuoteOrigin.AUTOMATIC)
     async with UnitOfWork(container.db) as uow:
         replay = await replay_or_claim(
-            uow, scope, OPERATION, command.idempotency_key, digest, container.clock.now()
+            uow, scope, OPERATION, command.idempotency_key, _digest(command), container.clock.now()
         )
         if replay is not None:
             return replay
-        problems: list[Problem] = []
-        wanted = [i for i in command.subscription_ids if i is not None]
-        found = await visible_subscriptions(uow, wanted, visibility)
-        subs: list[SubscriptionRecord] = []
-        for index, pk in enumerate(command.subscription_ids):
-            where = ("subscription", index)
-            if pk is None or pk not in found:
-                problems.append(Problem(ErrorCode.NOT_FOUND, "No such subscription.", where))
-            elif any(s.id == pk for s in subs):
-                problems.append(
-                    Problem(ErrorCode.INVALID_INPUT, "The subscription is selected twice.", where)
-                )
-            else:
-                subs.append(found[pk])
-        origin = origin or (origin_for(viewer.role) if viewer else QuoteOrigin.AUTOMATIC)
-        customer_ids = {s.customer_id for s in subs}
-        contacts = await _contacts(uow, customer_ids)
-        book = await price_book(uow, {s.product for s in subs})
-        request = RenewalRequest(
-            subscriptions=subs,
-            changes=command.changes,
-            recipients=command.recipients,
-            disable_auto_renew=command.disable_auto_renew,
-            currency=command.currency,
-            payment_method=command.payment_method,  # type: ignore[arg-type]
-            start_date=command.start_date,
-        )
-        lines = plan_renewal(
-            request,
-            today,
-            origin=origin,
-            open_quote_subscription_ids=frozenset(s.id for s in subs if s.open_quote_id),
-            customer_emails=frozenset(c.email.lower() for c in contacts),
-            buyer_emails=frozenset(
-                c.email.lower() for c in contacts if c.role == ContactRole.BUYER
-            ),
-            price_available=lambda key: key in book,
-            problems=problems,
-        )
+        selection = await _select(uow, command.subscription_ids, visibility)
+        lines = _plan(command, selection, origin, today)
         priced = price_quote(
-            [line_request(line) for line in lines], book, await promotions_on(uow, today), today
+            [line_request(line) for line in lines],
+            selection.book,
+            await uow.prices.promotions_on(today),
+            today,
         )
         quote = await _insert_quote(
             uow, container, lines, priced, origin, actor or scope, today, command.disable_auto_renew
         )
-        await _insert_recipients(uow, quote, contacts, command.recipients)
+        _insert_recipients(uow, quote, selection.contacts, command.recipients)
         await _claim_subscriptions(uow, quote, lines, command.disable_auto_renew)
         if mark_auto_quoted:  # R12: once per term
-            await uow.session.execute(
-                update(m.Subscription)
-                .where(m.Subscription.id.in_([line.subscription.id for line in lines]))
-                .values(auto_quoted_end_date=m.Subscription.end_date)
-                .execution_options(synchronize_session=False)
-            )
+            await uow.subscriptions.mark_auto_quoted([line.subscription.id for line in lines])
         enqueue(uow, container, "finalize_quote", quote.id)
         await record_status(uow, container, quote, None, actor or scope)
         await settle(uow, scope, OPERATION, command.idempotency_key, quote.id)
@@ -185,13 +144,54 @@ async def _create(
         return quote.id
 
 
-async def _contacts(uow: UnitOfWork, customer_ids: set[int]) -> list[m.Contact]:
-    if len(customer_ids) != 1:
-        return []
-    rows = await uow.session.execute(
-        select(m.Contact).where(m.Contact.customer_id.in_(customer_ids)).order_by(m.Contact.id)
+async def _select(uow: UnitOfWork, ids: list[int | None], visibility: Visibility) -> Selection:
+    """The selected subscriptions the viewer may see, in order; a missing or repeated id is a
+    problem of its own."""
+    found = await uow.subscriptions.visible([i for i in ids if i is not None], visibility)
+    subs: list[SubscriptionRecord] = []
+    problems: list[Problem] = []
+    for index, pk in enumerate(ids):
+        where = ("subscription", index)
+        if pk is None or pk not in found:
+            problems.append(Problem(ErrorCode.NOT_FOUND, "No such subscription.", where))
+        elif any(s.id == pk for s in subs):
+            problems.append(
+                Problem(ErrorCode.INVALID_INPUT, "The subscription is selected twice.", where)
+            )
+        else:
+            subs.append(found[pk])
+    customers = {s.customer_id for s in subs}
+    contacts = await uow.customers.contacts(customers.pop()) if len(customers) == 1 else []
+    book = await uow.prices.book({s.product for s in subs})
+    return Selection(subs, contacts, book, problems)
+
+
+def _plan(
+    command: CreateQuoteCommand, selection: Selection, origin: QuoteOrigin, today: date
+) -> list[PlannedLine]:
+    """The domain decides: the quote's lines, or DomainError with every problem."""
+    request = RenewalRequest(
+        subscriptions=selection.subscriptions,
+        changes=command.changes,
+        recipients=command.recipients,
+        disable_auto_renew=command.disable_auto_renew,
+        currency=command.currency,
+        payment_method=command.payment_method,
+        start_date=command.start_date,
     )
-    return list(rows.scalars())
+    contacts = selection.contacts
+    return plan_renewal(
+        request,
+        today,
+        origin=origin,
+        open_quote_subscription_ids=frozenset(
+            s.id for s in selection.subscriptions if s.open_quote_id
+        ),
+        customer_emails=frozenset(c.email.lower() for c in contacts),
+        buyer_emails=frozenset(c.email.lower() for c in contacts if c.role == ContactRole.BUYER),
+        price_available=lambda key: key in selection.book,
+        problems=selection.problems,
+    )
 
 
 async def _insert_quote(
@@ -223,12 +223,11 @@ async def _insert_quote(
         created_at=container.clock.now(),
         created_by=actor[:100],
     )
-    uow.add(quote)
-    await uow.flush()
+    await uow.quotes.add(quote)
     quote.number = f"Q-{today.year}-{quote.id:06d}"
     for position, (line, priced_line) in enumerate(zip(lines, priced.lines, strict=True)):
         start, end = next_term(line.subscription.end_date, line.term)
-        uow.add(
+        uow.quotes.add_parts(
             m.QuoteLine(
                 quote_id=quote.id,
                 subscription_id=line.subscription.id,
@@ -251,18 +250,17 @@ async def _insert_quote(
 
 def add_promotions(uow: UnitOfWork, quote_id: int, priced: PricedQuote) -> None:
     """R11: every applied promotion is listed on the quote with its discount."""
-    for promo in priced.promotions:
-        uow.add(
+    uow.quotes.add_parts(
+        *(
             m.QuotePromotion(
-                quote_id=quote_id,
-                code=promo.code,
-                description=promo.description,
-                discount=promo.discount,
+                quote_id=quote_id, code=p.code, description=p.description, discount=p.discount
             )
+            for p in priced.promotions
         )
+    )
 
 
-async def _insert_recipients(
+def _insert_recipients(
     uow: UnitOfWork, quote: m.Quote, contacts: list[m.Contact], extra: list[Recipient]
 ) -> None:
     """The customer's buyers always receive the quote (R12, R13); then the extra recipients."""
@@ -272,7 +270,7 @@ async def _insert_recipients(
     ]:
         if email.lower() not in seen:
             seen.add(email.lower())
-            uow.add(m.QuoteRecipient(quote_id=quote.id, email=email, name=name))
+            uow.quotes.add_parts(m.QuoteRecipient(quote_id=quote.id, email=email, name=name))
 
 
 async def _claim_subscriptions(
@@ -280,28 +278,16 @@ async def _claim_subscriptions(
 ) -> None:
     """Puts the subscriptions on this quote, guarded: a concurrent quote loses, never both win."""
     ids = [line.subscription.id for line in lines]
-    result = await uow.session.execute(
-        update(m.Subscription)
-        .where(m.Subscription.id.in_(ids), m.Subscription.open_quote_id.is_(None))
-        .values(open_quote_id=quote.id)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != len(ids):
+    if not await uow.subscriptions.put_on_quote(ids, quote.id):
         raise DomainError.one(
             ErrorCode.ALREADY_ON_OPEN_QUOTE,
             "A selected subscription was put on another open quote meanwhile.",
             ("selection",),
         )
-    switched = [
-        line.subscription.id for line in lines if switches_auto_renew_off(line, disable_auto_renew)
-    ]
-    if switched:
-        await uow.session.execute(
-            update(m.Subscription)
-            .where(m.Subscription.id.in_(switched))
-            .values(auto_renew=False)
-            .execution_options(synchronize_session=False)
-        )
+    await uow.subscriptions.set_auto_renew(
+        [ln.subscription.id for ln in lines if switches_auto_renew_off(ln, disable_auto_renew)],
+        False,
+    )
 
 
 def switches_auto_renew_off(line: PlannedLine, disable_auto_renew: bool) -> bool:
@@ -311,17 +297,7 @@ def switches_auto_renew_off(line: PlannedLine, disable_auto_renew: bool) -> bool
 
 def enqueue(uow: UnitOfWork, container: Container, kind: str, quote_id: int) -> None:
     """A durable job in the same transaction; the worker is woken once it commits."""
-    now = container.clock.now()
-    uow.add(
-        m.OutboxJob(
-            kind=kind,
-            quote_id=quote_id,
-            status="PENDING",
-            attempts=0,
-            run_after=now,
-            created_at=now,
-        )
-    )
+    uow.outbox.enqueue(kind, quote_id, container.clock.now())
 
     async def wake() -> None:
         container.wake_worker()

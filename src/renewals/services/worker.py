@@ -8,9 +8,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
-
-from sqlalchemy import delete, select
+from datetime import date, timedelta
 
 from renewals.auth import mint_checkout_token, new_nonce
 from renewals.container import Container
@@ -18,8 +16,9 @@ from renewals.domain.enums import QuoteStatus
 from renewals.domain.errors import DomainError
 from renewals.domain.pricing import LineRequest
 from renewals.persistence import models as m
+from renewals.persistence.models import EmailStatus, JobStatus
 from renewals.persistence.uow import UnitOfWork
-from renewals.services.lifecycle import load_quote, transition
+from renewals.services.lifecycle import transition
 from renewals.services.mail import checkout_url, deliver_pending, format_money, quote_email, seats
 from renewals.services.payments import PaymentError
 from renewals.services.quotes import add_promotions, price_requests
@@ -38,8 +37,28 @@ async def finalize_quote(uow: UnitOfWork, container: Container, quote: m.Quote |
     """Prices, snapshots the address (R10), writes the emails (R13) and moves FINALIZING → QUOTED."""
     if quote is None or quote.status != QuoteStatus.FINALIZING:
         return
-    today = container.clock.today()
     lines, subs = await lines_and_subscriptions(uow, quote.id)
+    await _reprice(uow, quote, lines, subs, container.clock.today())
+    customer = await uow.customers.get(quote.customer_id)
+    quote.address = {
+        "line1": customer.address_line1,
+        "line2": customer.address_line2,
+        "city": customer.city,
+        "postal_code": customer.postal_code,
+        "country": customer.country,
+    }
+    await _write_emails(uow, container, quote, customer.name, lines, subs)
+    await transition(uow, container, quote, QuoteStatus.QUOTED, WORKER)
+
+
+async def _reprice(
+    uow: UnitOfWork,
+    quote: m.Quote,
+    lines: list[m.QuoteLine],
+    subs: dict[int, m.Subscription],
+    today: date,
+) -> None:
+    """R11 at the finalization date: line prices, promotions and totals."""
     requests = [
         LineRequest(ln.id, subs[ln.subscription_id].product, ln.term, quote.currency, ln.seats)
         for ln in lines
@@ -51,71 +70,62 @@ async def finalize_quote(uow: UnitOfWork, container: Container, quote: m.Quote |
     for line, priced_line in zip(lines, priced.lines, strict=True):
         line.unit_price, line.subtotal = priced_line.unit_price, priced_line.subtotal
         line.discount, line.total = priced_line.discount, priced_line.total
-    await uow.session.execute(delete(m.QuotePromotion).where(m.QuotePromotion.quote_id == quote.id))
+    await uow.quotes.drop_promotions(quote.id)
     add_promotions(uow, quote.id, priced)
-    quote.subtotal, quote.discount_total, quote.total = (
-        priced.subtotal,
-        priced.discount_total,
-        priced.total,
-    )
-    customer = (
-        await uow.session.execute(select(m.Customer).where(m.Customer.id == quote.customer_id))
-    ).scalar_one()
-    quote.address = {
-        "line1": customer.address_line1,
-        "line2": customer.address_line2,
-        "city": customer.city,
-        "postal_code": customer.postal_code,
-        "country": customer.country,
-    }
+    quote.subtotal, quote.discount_total = priced.subtotal, priced.discount_total
+    quote.total = priced.total
+
+
+async def _write_emails(
+    uow: UnitOfWork,
+    container: Container,
+    quote: m.Quote,
+    customer_name: str,
+    lines: list[m.QuoteLine],
+    subs: dict[int, m.Subscription],
+) -> None:
+    """R13: one email per recipient with number, expiry, total and a checkout link."""
     quote.checkout_nonce = new_nonce()
     token = mint_checkout_token(
         container.secret_key, quote.id, quote.checkout_nonce, quote.expires_on
     )
     subject, body = quote_email(
         number=quote.number,
-        customer_name=customer.name,
+        customer_name=customer_name,
         expires_on=quote.expires_on,
         total=quote.total,
         discount_total=quote.discount_total,
         currency=quote.currency,
         lines=[
-            f"{subs[ln.subscription_id].number} {subs[ln.subscription_id].product}: {seats(ln.seats)}, "
-            f"{ln.term.value}, {ln.start_date} to {ln.end_date}: {format_money(ln.total, quote.currency)}"
+            f"{subs[ln.subscription_id].number} {subs[ln.subscription_id].product}: "
+            f"{seats(ln.seats)}, {ln.term.value}, {ln.start_date} to {ln.end_date}: "
+            f"{format_money(ln.total, quote.currency)}"
             for ln in lines
         ],
         link=checkout_url(container.settings.public_url, token),
     )
-    recipients = (
-        await uow.session.execute(
-            select(m.QuoteRecipient).where(m.QuoteRecipient.quote_id == quote.id)
-        )
-    ).scalars()
     now = container.clock.now()
-    for recipient in recipients:
+    for recipient in await uow.quotes.recipients(quote.id):
         uow.add(
             m.Email(
                 quote_id=quote.id,
                 to_address=recipient.email,
                 subject=subject,
                 body=body,
-                status="PENDING",
+                status=EmailStatus.PENDING,
                 attempts=0,
                 next_attempt_at=now,
                 created_at=now,
             )
         )
     await uow.flush()
-    await transition(uow, container, quote, QuoteStatus.QUOTED, WORKER)
 
 
 async def fulfil_order(uow: UnitOfWork, container: Container, quote: m.Quote | None) -> None:
     """Charges through the payment port, moves each subscription one term on, ORDER_SUBMITTED → ORDERED."""
     if quote is None or quote.status != QuoteStatus.ORDER_SUBMITTED:
         return
-    order = (
-        await uow.session.execute(select(m.Order).where(m.Order.quote_id == quote.id))
-    ).scalar_one()
+    order = await uow.orders.for_quote(quote.id)
     if order.payment_reference is None:
         try:
             result = await container.payments.charge(
@@ -142,20 +152,8 @@ async def lines_and_subscriptions(
     uow: UnitOfWork, quote_id: int
 ) -> tuple[list[m.QuoteLine], dict[int, m.Subscription]]:
     """A quote's lines in order and their subscriptions by id (two statements)."""
-    lines = list(
-        (
-            await uow.session.execute(
-                select(m.QuoteLine)
-                .where(m.QuoteLine.quote_id == quote_id)
-                .order_by(m.QuoteLine.position)
-            )
-        ).scalars()
-    )
-    ids = [ln.subscription_id for ln in lines]
-    subs = (
-        await uow.session.execute(select(m.Subscription).where(m.Subscription.id.in_(ids)))
-    ).scalars()
-    return lines, {s.id: s for s in subs}
+    lines = await uow.quotes.lines(quote_id)
+    return lines, await uow.subscriptions.by_ids(ln.subscription_id for ln in lines)
 
 
 Handler = Callable[[UnitOfWork, Container, "m.Quote | None"], Awaitable[None]]
@@ -170,15 +168,7 @@ async def run_one_job(container: Container) -> bool:
     """Runs the oldest due job; False when none is due."""
     now = container.clock.now()
     async with UnitOfWork(container.db) as uow:
-        stmt = (
-            select(m.OutboxJob)
-            .where(m.OutboxJob.status == "PENDING", m.OutboxJob.run_after <= now)
-            .order_by(m.OutboxJob.id)
-            .limit(1)
-        )
-        if not container.db.is_sqlite:
-            stmt = stmt.with_for_update(skip_locked=True)
-        job = (await uow.session.execute(stmt)).scalar_one_or_none()
+        job = await uow.outbox.next_due(now)
         if job is None:
             return False
         job_id, attempts = job.id, job.attempts
@@ -186,9 +176,9 @@ async def run_one_job(container: Container) -> bool:
             handler = HANDLERS.get(job.kind)
             if handler is None:
                 raise PermanentJobError(f"no handler for job kind {job.kind!r}")
-            quote = await load_quote(uow, job.quote_id, for_update=True) if job.quote_id else None
+            quote = await uow.quotes.get(job.quote_id, for_update=True)
             await handler(uow, container, quote)
-            job.status, job.attempts = "DONE", attempts + 1
+            job.status, job.attempts = JobStatus.DONE, attempts + 1
             await uow.commit()
             return True
         except Exception as e:  # noqa: BLE001 - every failure is recorded on the job
@@ -205,13 +195,11 @@ async def _record_failure(
         "job %s failed (attempt %s, permanent=%s): %s", job_id, attempts + 1, permanent, error
     )
     async with UnitOfWork(container.db) as uow:
-        job = (
-            await uow.session.execute(select(m.OutboxJob).where(m.OutboxJob.id == job_id))
-        ).scalar_one()
+        job = await uow.outbox.get(job_id)
         job.attempts, job.last_error = attempts + 1, f"{type(error).__name__}: {error}"[:1000]
         if permanent:
-            job.status = "FAILED"
-            quote = await load_quote(uow, job.quote_id, for_update=True) if job.quote_id else None
+            job.status = JobStatus.FAILED
+            quote = await uow.quotes.get(job.quote_id, for_update=True)
             if quote is not None and quote.status in FAILED_TARGET:
                 reason = f"{job.kind} failed: {error}"[:500]
                 await transition(uow, container, quote, FAILED_TARGET[quote.status], WORKER, reason)
@@ -233,7 +221,7 @@ async def worker_loop(container: Container, stop: asyncio.Event) -> None:
     """The in-process worker of `serve`: woken after each commit that adds work, else polls."""
     interval = container.settings.worker_interval_seconds
     # On PostgreSQL the LISTEN connection brings other processes' events; SQLite polls the log.
-    relay = HistoryRelay(container) if container.db.is_sqlite else None
+    relay = HistoryRelay(container) if container.db.feed.polls_history else None
     while not stop.is_set():
         container.work_ready.clear()
         try:

@@ -23,7 +23,7 @@ from strawberry.asgi import ASGIWebSocketAdapter
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
-from strawberry.types.execution import PreExecutionError
+from strawberry.types.execution import ExecutionResult, PreExecutionError
 
 from renewals.auth import AuthError, parse_authorization, read_bearer
 
@@ -51,7 +51,7 @@ class LegacyGraphQLWSHandler(BaseGraphQLWSHandler):
         variables: dict[str, object] | None,
     ) -> None:
         try:
-            results = await self.schema.stream(  # type: ignore[attr-defined]  # on strawberry.Schema
+            results = await self.schema.stream(
                 query,
                 variable_values=variables,
                 context_value=self.context,
@@ -66,7 +66,8 @@ class LegacyGraphQLWSHandler(BaseGraphQLWSHandler):
                     await self.send_message({"type": "error", "id": operation_id, "payload": error})
                     return
                 first = False
-                await self.send_data_message(result, operation_id)
+                if isinstance(result, ExecutionResult):  # no incremental delivery (@defer) here
+                    await self.send_data_message(result, operation_id)
             await self.send_message({"type": "complete", "id": operation_id})
         except asyncio.CancelledError:
             await self.send_message({"type": "complete", "id": operation_id})

@@ -1,0 +1,53 @@
+"""Customers' contacts and addresses, prices and promotions, orders, scheduled runs."""
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from renewals.domain.values import PriceKey, Promotion
+from renewals.persistence import models as m
+from renewals.persistence import reads
+from renewals.persistence.repositories.base import Repository
+
+
+class CustomerRepository(Repository):
+    async def get(self, customer_id: int) -> m.Customer:
+        stmt = select(m.Customer).where(m.Customer.id == customer_id)
+        return (await self.session.execute(stmt)).scalar_one()
+
+    async def contacts(self, customer_id: int) -> list[m.Contact]:
+        stmt = select(m.Contact).where(m.Contact.customer_id == customer_id)
+        return list((await self.session.execute(stmt.order_by(m.Contact.id))).scalars())
+
+
+class PriceRepository(Repository):
+    async def book(self, products: Iterable[str]) -> dict[PriceKey, Decimal]:
+        return await reads.price_book(await self.session.connection(), products)
+
+    async def promotions_on(self, day: date) -> list[Promotion]:
+        return (await reads.promotions_on(await self.session.connection(), [day]))[0]
+
+
+class OrderRepository(Repository):
+    def add(self, order: m.Order) -> None:
+        self.session.add(order)
+
+    async def for_quote(self, quote_id: int) -> m.Order:
+        stmt = select(m.Order).where(m.Order.quote_id == quote_id)
+        return (await self.session.execute(stmt)).scalar_one()
+
+
+class ScheduleRepository(Repository):
+    async def claim(self, business_date: date, now: datetime, runner: str) -> bool:
+        """One row per business date: True for the one runner whose insert wins."""
+        self.session.add(
+            m.ScheduledRun(business_date=business_date, started_at=now, runner=runner[:100])
+        )
+        try:
+            await self.session.flush()
+        except IntegrityError:
+            return False
+        return True

@@ -1,0 +1,40 @@
+"""Durable jobs (finalize a quote, fulfil an order) written in the transaction that needs them."""
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from renewals.persistence import models as m
+from renewals.persistence.models import JobStatus
+from renewals.persistence.repositories.base import Repository
+
+J = m.OutboxJob
+
+
+class OutboxRepository(Repository):
+    def enqueue(self, kind: str, quote_id: int, now: datetime) -> None:
+        self.session.add(
+            J(
+                kind=kind,
+                quote_id=quote_id,
+                status=JobStatus.PENDING,
+                attempts=0,
+                run_after=now,
+                created_at=now,
+            )
+        )
+
+    async def next_due(self, now: datetime) -> m.OutboxJob | None:
+        """The oldest due job, locked for this transaction (others skip it on PostgreSQL)."""
+        stmt = (
+            select(J)
+            .where(J.status == JobStatus.PENDING, J.run_after <= now)
+            .order_by(J.id)
+            .limit(1)
+        )
+        return (
+            await self.session.execute(self.locked(stmt, skip_locked=True))
+        ).scalar_one_or_none()
+
+    async def get(self, job_id: int) -> m.OutboxJob:
+        return (await self.session.execute(select(J).where(J.id == job_id))).scalar_one()

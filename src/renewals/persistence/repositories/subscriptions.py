@@ -1,0 +1,96 @@
+"""Subscriptions as the write side sees them: claimed by quotes, renewed, switched."""
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+
+from renewals.domain.eligibility import ELIGIBLE_OFFERINGS
+from renewals.domain.enums import Term
+from renewals.domain.lifecycle import QUOTE_VALIDITY_DAYS
+from renewals.domain.visibility import Visibility
+from renewals.domain.windows import WINDOW_CLOSES_DAYS_AFTER
+from renewals.persistence import models as m
+from renewals.persistence import reads
+from renewals.persistence.records import SubscriptionRecord
+from renewals.persistence.repositories.base import BATCH, Repository
+
+S = m.Subscription
+
+
+class SubscriptionRepository(Repository):
+    async def visible(
+        self, ids: list[int], visibility: Visibility
+    ) -> dict[int, SubscriptionRecord]:
+        """The subscriptions of these ids that the viewer may see, by id."""
+        conn = await self.session.connection()
+        records = [r for r in await reads.subscriptions_by_id(conn, ids) if r is not None]
+        return {r.id: r for r in records if visibility.allows(r)}
+
+    async def get(self, subscription_id: int | None) -> m.Subscription | None:
+        if subscription_id is None:
+            return None
+        stmt = select(S).where(S.id == subscription_id)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def by_ids(self, ids: Iterable[int]) -> dict[int, m.Subscription]:
+        rows = await self.session.execute(select(S).where(S.id.in_(list(ids))))
+        return {s.id: s for s in rows.scalars()}
+
+    async def put_on_quote(self, ids: list[int], quote_id: int) -> bool:
+        """Guarded: only subscriptions on no open quote; False if another quote took one first."""
+        changed = await self.update(
+            update(m.Subscription)
+            .where(S.id.in_(ids), S.open_quote_id.is_(None))
+            .values(open_quote_id=quote_id)
+        )
+        return changed == len(ids)
+
+    async def release(self, quote_id: int) -> None:
+        """Frees the quote's subscriptions and gives back the auto-renew it switched off (R02)."""
+        switched_off = select(m.QuoteLine.subscription_id).where(
+            m.QuoteLine.quote_id == quote_id, m.QuoteLine.auto_renew_switched_off.is_(True)
+        )
+        await self.update(update(S).where(S.id.in_(switched_off)).values(auto_renew=True))
+        await self.update(update(S).where(S.open_quote_id == quote_id).values(open_quote_id=None))
+
+    async def set_auto_renew(self, ids: list[int], enabled: bool) -> None:
+        if ids:
+            await self.update(update(S).where(S.id.in_(ids)).values(auto_renew=enabled))
+
+    async def mark_auto_quoted(self, ids: list[int]) -> None:
+        """R12: an automatic quote was made for this term (once per term)."""
+        await self.update(update(S).where(S.id.in_(ids)).values(auto_quoted_end_date=S.end_date))
+
+    async def due_for_auto_renewal(self, today: date, after: int) -> list[m.Subscription]:
+        """R02: auto-renewing subscriptions at or past their end date and on no open quote."""
+        return await self.batch_after(
+            S, after, S.auto_renew.is_(True), S.open_quote_id.is_(None), S.end_date <= today
+        )
+
+    async def move_term(self, subscription_id: int, start: date, end: date) -> None:
+        """Renews in place, unless a quote claimed the subscription meanwhile."""
+        await self.update(
+            update(S)
+            .where(S.id == subscription_id, S.open_quote_id.is_(None))
+            .values(start_date=start, end_date=end)
+        )
+
+    async def automatic_quote_candidates(self, today: date, after: int) -> list[Any]:
+        """R12's SQL pre-filter (id, term, end date); the domain decides which are due."""
+        stmt = (
+            select(S.id, S.term, S.end_date)
+            .where(
+                S.term != Term.MONTHLY,
+                S.offering_type.in_(ELIGIBLE_OFFERINGS),
+                S.open_quote_id.is_(None),
+                S.end_date <= today + timedelta(days=QUOTE_VALIDITY_DAYS),
+                S.end_date >= today - timedelta(days=WINDOW_CLOSES_DAYS_AFTER),
+                (S.auto_quoted_end_date.is_(None)) | (S.auto_quoted_end_date != S.end_date),
+                S.id > after,
+            )
+            .order_by(S.id)
+            .limit(BATCH)
+        )
+        return list((await self.session.execute(stmt)).all())
