@@ -13,8 +13,8 @@ from renewals.domain.enums import Term
 from renewals.domain.windows import next_term
 from renewals.persistence import models as m
 from renewals.services.worker import drain
-from tests.conftest import gql, seed, token
 from tests.factories import TODAY, customer, document, subscription
+from tests.helpers import gql, seed, token
 
 OTHER = "5100000002"
 BUYER_SCOPE = "buyer:5100000001:buyer-5100000001"

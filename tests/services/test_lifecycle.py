@@ -17,8 +17,8 @@ from renewals.persistence import models as m
 from renewals.services import orders, quotes, worker
 from renewals.services.quotes import CreateQuoteCommand, create_renewal_quote
 from renewals.services.worker import drain, run_one_job
-from tests.conftest import gql, seed, token
 from tests.factories import document, subscription
+from tests.helpers import gql, seed, token
 
 SALES = Viewer(Role.SALES, subject="sales-team")
 BUYER = Viewer(Role.BUYER, customer_csn="5100000001", subject="buyer-5100000001")
