@@ -2,18 +2,13 @@
 
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 
 from renewals.app import create_app
-from renewals.auth import mint_token
 from renewals.config import Settings
 from renewals.container import Container, build_container
-from renewals.domain.enums import Role
-from renewals.persistence.statements import count_statements
-from renewals.services.importer import import_document
 from tests.dbs import Template
 from tests.factories import SECRET, TODAY
 
@@ -57,39 +52,3 @@ async def client(container: Container) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
         yield c
-
-
-async def seed(container: Container, doc: dict) -> None:
-    await import_document(container.db, doc)
-
-
-def token(role: str = "buyer", csn: str | None = "5100000001") -> str:
-    r = Role(role)
-    return mint_token(
-        SECRET,
-        r,
-        customer_csn=csn if r == Role.BUYER else None,
-        partner_csn=csn if r == Role.PARTNER else None,
-    )
-
-
-async def gql(
-    client: httpx.AsyncClient,
-    query: str,
-    variables: dict[str, Any] | None = None,
-    *,
-    auth: str | None = None,
-) -> dict[str, Any]:
-    """POSTs one operation; returns the JSON body (asserts HTTP 200 unless errors explain why)."""
-    headers = {"Authorization": f"Bearer {auth}"} if auth else {}
-    response = await client.post(
-        "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
-    )
-    body = response.json()
-    assert response.status_code == 200 or body.get("errors"), response.text
-    return body
-
-
-def count_sql(container: Container) -> Any:
-    """Counts the statements (`.selects`, `.total`) issued on both engines while inside."""
-    return count_statements(container.db)

@@ -29,8 +29,8 @@ from renewals.container import Container, build_container
 from renewals.domain.enums import Term
 from renewals.domain.windows import next_term
 from renewals.persistence import models as m
-from tests.conftest import seed, token
 from tests.factories import SECRET, TODAY, document, subscription
+from tests.helpers import seed, token
 
 TIMEOUT = 10.0
 END = TODAY + timedelta(days=60)  # outside the R12 30-day mark: the scheduler stays quiet

@@ -4,8 +4,8 @@ cursors that belong to one connection, `@specifiedBy` scalars, readable refusal 
 import pytest
 
 from renewals.api.core.ids import to_global_id
-from tests.conftest import gql, seed, token
 from tests.factories import customer, document, subscription
+from tests.helpers import gql, seed, token
 
 A, B = "5100000001", "5100000002"
 P1, P2 = "P000000001", "P000000002"

@@ -6,8 +6,8 @@ import pytest
 
 from renewals.api.customers.loaders import CustomerByIdLoader
 from renewals.persistence import reads
-from tests.conftest import gql, seed, token
 from tests.factories import document, subscription
+from tests.helpers import gql, seed, token
 
 SALES = token("sales", None)
 AUTH = {"Authorization": f"Bearer {SALES}"}

@@ -7,8 +7,8 @@ import pytest
 from renewals.api.core.ids import pk_of
 from renewals.domain.visibility import Visibility
 from renewals.services.quotes import CreateQuoteCommand, create_renewal_quote
-from tests.conftest import gql, seed, token
 from tests.factories import TODAY, customer, document, subscription
+from tests.helpers import gql, seed, token
 
 A, B = "5100000001", "5100000002"
 P1 = "P000000001"

@@ -3,7 +3,7 @@
 import hashlib
 import json
 
-from tests.conftest import token
+from tests.helpers import token
 
 QUERY = "{ viewer { role } }"
 HASH = hashlib.sha256(QUERY.encode()).hexdigest()

@@ -1,7 +1,7 @@
 """A first end-to-end check through the ASGI app."""
 
-from tests.conftest import gql, seed, token
 from tests.factories import document, subscription
+from tests.helpers import gql, seed, token
 
 GROUPS = """{ eligibleRenewalGroups { key subscriptions { number } estimatedTotal { amount currency } } }"""
 

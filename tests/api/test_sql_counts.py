@@ -13,9 +13,9 @@ from renewals.container import build_container
 from renewals.domain.visibility import Visibility
 from renewals.persistence.reads import SubscriptionQuery, subscription_page
 from renewals.services.quotes import CreateQuoteCommand, create_renewal_quote
-from tests.conftest import count_sql, seed, token
 from tests.dbs import Template, run_async
 from tests.factories import SECRET, TODAY, document, subscription
+from tests.helpers import count_sql, seed, token
 
 A, P1 = "5100000001", "P000000001"
 

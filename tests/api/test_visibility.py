@@ -15,9 +15,9 @@ from renewals.domain.enums import Role
 from renewals.domain.visibility import Visibility
 from renewals.persistence.reads import SubscriptionQuery, subscription_page
 from renewals.services.quotes import CreateQuoteCommand, create_renewal_quote
-from tests.conftest import gql, seed, token
 from tests.dbs import Template, run_async
 from tests.factories import SECRET, TODAY, customer, document, subscription
+from tests.helpers import gql, seed, token
 
 A, B = "5100000001", "5100000002"
 P1, P2 = "P000000001", "P000000002"

@@ -12,7 +12,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from tests.api.test_e2e import STATUS_SUBSCRIPTION, TIMEOUT, running_stack, send
-from tests.conftest import token
+from tests.helpers import token
 
 PROTOCOLS = ["graphql-transport-ws", "graphql-ws"]
 BAD_PAYLOADS = [

@@ -14,8 +14,8 @@ from renewals.services import worker
 from renewals.services.jobs import run_scheduled_jobs
 from renewals.services.pg_listener import asyncpg_dsn
 from renewals.services.quotes import CreateQuoteCommand, create_renewal_quote
-from tests.conftest import seed, token
 from tests.factories import SECRET, TODAY, document, subscription
+from tests.helpers import seed, token
 from tests.scale.servers import post, serve, watch
 
 BUYER, SALES = token(), token("sales", None)

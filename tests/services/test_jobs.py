@@ -14,8 +14,8 @@ from renewals.persistence import models as m
 from renewals.services.jobs import run_jobs
 from renewals.services.quotes import CreateQuoteCommand, create_renewal_quote
 from renewals.services.worker import drain
-from tests.conftest import seed
 from tests.factories import TODAY, document, subscription
+from tests.helpers import seed
 
 SALES = Viewer(Role.SALES, subject="sales-team")
 

@@ -15,8 +15,8 @@ from renewals.persistence import models as m
 from renewals.services.mail import deliver_pending
 from renewals.services.quotes import CreateQuoteCommand, create_renewal_quote
 from renewals.services.worker import run_one_job
-from tests.conftest import seed
 from tests.factories import SECRET, TODAY, document, subscription
+from tests.helpers import seed
 
 
 class Inbox:
