@@ -30,6 +30,7 @@ from renewals.services.demo import demo_document, load_demo
 from renewals.services.importer import (
     ImportInvalid,
     ImportReport,
+    check_document,
     import_document,
     parse_json,
     validate_document,
@@ -351,6 +352,70 @@ async def test_unknown_customer_or_partner_is_refused_and_nothing_is_written(
         ("$.subscriptions[3].resellerCsn", 'unknown partner CSN "P000000099"'),
     ]
     assert set((await row_counts(import_db)).values()) == {0}
+
+
+async def test_shape_and_reference_problems_are_reported_together(import_db: Database) -> None:
+    """A bad term in one row does not hide an unknown customer in another (README: every problem)."""
+    data = valid_document()
+    data["subscriptions"][0]["term"] = "WEEKLY"
+    data["subscriptions"][1]["customerCsn"] = "5199999999"
+
+    with pytest.raises(ImportInvalid) as caught:
+        await import_document(import_db, data)
+
+    assert [(p.path, p.message.split(";")[0]) for p in caught.value.problems] == [
+        ("$.subscriptions[0].term", 'got string "WEEKLY"'),
+        ("$.subscriptions[1].customerCsn", 'unknown customer CSN "5199999999"'),
+    ]
+    assert set((await row_counts(import_db)).values()) == {0}
+
+
+async def test_a_row_with_a_shape_problem_still_has_its_readable_references_checked(
+    import_db: Database,
+) -> None:
+    data = valid_document()
+    data["subscriptions"][0].update(seats=0, resellerCsn="P000000099")
+    data["subscriptions"][1].update(customerCsn=7, resellerCsn="P000000098")
+
+    with pytest.raises(ImportInvalid) as caught:
+        await import_document(import_db, data)
+
+    assert [p.path for p in caught.value.problems] == [
+        "$.subscriptions[0].seats",
+        "$.subscriptions[1].customerCsn",  # not a CSN: no reference to look up
+        "$.subscriptions[0].resellerCsn",
+        "$.subscriptions[1].resellerCsn",
+    ]
+
+
+def test_a_listed_customer_with_a_problem_is_still_listed() -> None:
+    """Its CSN is readable: subscriptions naming it are not told the customer is unknown."""
+    data = valid_document()
+    data["customers"][1]["name"] = ""
+    data["partners"][0].pop("name")
+    plan = check_document(data)
+    assert [p.path for p in plan.problems] == ["$.partners[0].name", "$.customers[1].name"]
+    assert plan.references == ()
+
+
+def test_a_section_that_is_not_a_list_is_not_blamed_for_references() -> None:
+    data = valid_document()
+    data["customers"] = {"csn": "5100000001"}
+    plan = check_document(data)
+    assert [p.path for p in plan.problems] == ["$.customers"]
+    assert plan.references == ()
+
+
+def test_a_rule_between_fields_is_checked_even_when_another_field_is_wrong() -> None:
+    data = valid_document()
+    data["subscriptions"][0].update(seats="5", endDate="2025-01-01")
+    data["promotions"][0].update(percentOff=10, validTo="2025-12-31")
+    assert [(path, message.split(";")[0]) for path, message in problems_of(data)] == [
+        ("$.promotions[0].percentOff", "got number 10"),
+        ("$.promotions[0].validTo", "validTo 2025-12-31 is before validFrom 2026-01-01"),
+        ("$.subscriptions[0].seats", 'got string "5"'),
+        ("$.subscriptions[0].endDate", "endDate 2025-01-01 is before startDate 2025-12-15"),
+    ]
 
 
 async def test_subscriptions_may_reference_customers_and_partners_already_in_the_database(

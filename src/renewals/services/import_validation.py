@@ -1,22 +1,40 @@
-"""Pure validation of an import file (CONTRACT.md "Import file"): all problems, by JSON path."""
+"""Validation of an import file (CONTRACT.md "Import file"): every problem at once, by JSON path.
+
+Pydantic models describe the rows. Each field's `description` says what the file must hold there,
+so every error pydantic finds reads "got <what was given>; expected <description>" at its path.
+Rules across rows (a key given twice) run on every row whose key is readable, and references to
+customers and partners that only the database can answer are planned here for the importer, also
+for rows with other problems: one run lists everything that is wrong.
+"""
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from types import NoneType, UnionType
+from typing import Annotated, Any, ClassVar, Union, get_args, get_origin
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic.alias_generators import to_camel
+from pydantic.fields import FieldInfo
+from pydantic_core import ErrorDetails, PydanticCustomError
 
 from renewals.domain.enums import ContactRole, OfferingType, PaymentMethod, Term
 
-TOP_LEVEL_KEYS = ("partners", "customers", "prices", "promotions", "subscriptions")
 MAX_SEATS = 1_000_000
-CENT = Decimal("0.01")
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_SPACE = re.compile(r"\s")
-_CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])")
 
 Row = dict[str, Any]
 
@@ -48,15 +66,219 @@ class ImportInvalid(Exception):
         return "\n".join(lines)
 
 
+# --- what a value must be: its `description` is what a problem says was expected -----------
+
+
+def _of(tp: Any, expected: str, *validators: Any, **constraints: Any) -> Any:
+    return Annotated[(tp, *validators, Field(description=expected, **constraints))]
+
+
+def _text(max_length: int, *, token: bool = False) -> Any:
+    spaces = " without spaces" if token else ""
+    expected = f"a non-empty string of at most {max_length} characters{spaces}"
+    pattern = r"^\S+$" if token else r"\S"
+    return _of(str, expected, strict=True, max_length=max_length, pattern=pattern)
+
+
+def _pattern(regex: str, expected: str) -> Any:
+    return _of(str, expected, strict=True, max_length=254, pattern=f"^(?:{regex})$")
+
+
+def _enum(cls: type[Enum]) -> Any:
+    return _of(cls, f"one of {', '.join(m.value for m in cls)}")
+
+
+def _string_like(regex: str) -> BeforeValidator:
+    """Only a string of this shape goes on to be a date or a Decimal (not a number, not `1e3`)."""
+    compiled = re.compile(regex)
+
+    def check(value: object) -> object:
+        if isinstance(value, str) and compiled.fullmatch(value):
+            return value
+        raise ValueError(f"not a string like {regex}")
+
+    return BeforeValidator(check)
+
+
+def _distinct_list(item: Any, expected: str) -> Any:
+    distinct = AfterValidator(lambda values: list(dict.fromkeys(values)))
+    return _of(list[item], expected, distinct, strict=True, min_length=1)
+
+
+CENTS = AfterValidator(lambda value: value.quantize(Decimal("0.01")))
+CSN = _text(32, token=True)
+CODE = _text(64, token=True)
+NAME = _text(200)
+PRODUCT = _text(200)
+TERM = _enum(Term)
+DATE = _of(
+    date, 'an ISO date "YYYY-MM-DD" that exists', _string_like(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+)
+CURRENCY = _pattern(r"[A-Z]{3}", 'a 3-letter uppercase currency code like "EUR"')
+COUNTRY = _pattern(r"[A-Z]{2}", 'a 2-letter uppercase country code like "DE"')
+EMAIL = _pattern(
+    r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)*\.[A-Za-z]{2,}",
+    'an email address like "name@example.com" of at most 254 characters',
+)
+MONEY = _of(
+    Decimal,
+    'a decimal string (not a JSON number) like "2100.00", not negative, at most 2 decimal places',
+    _string_like(r"[0-9]{1,12}(\.[0-9]{1,2})?"),
+    CENTS,
+)
+PERCENT = _of(
+    Decimal,
+    'a decimal string (not a JSON number) like "10" or "12.5", above 0 and at most 100',
+    _string_like(r"[0-9]{1,3}(\.[0-9]{1,2})?"),
+    CENTS,
+    gt=0,
+    le=100,
+)
+SEATS = _of(
+    int, f"a whole number from 1 to {MAX_SEATS} (not a string)", strict=True, ge=1, le=MAX_SEATS
+)
+BOOLEAN = _of(bool, "true or false", strict=True)
+
+
+def _on_or_after(last: date, info: ValidationInfo, first: str) -> date:
+    """`last` may not be before the field `first` (checked when `first` is valid)."""
+    earlier = info.data.get(first)
+    if earlier is not None and last < earlier:
+        names = {"first": to_camel(first), "last": to_camel(info.field_name or "")}
+        raise PydanticCustomError(
+            "rule",
+            "{last} {b} is before {first} {a}; expected {last} on or after {first}",
+            {**names, "a": str(earlier), "b": str(last)},
+        )
+    return last
+
+
+# --- the records -----------------------------------------------------------------------------
+
+
+class _Record(BaseModel):
+    """A JSON object of the file: camelCase keys; unknown keys are kept, to be warned about."""
+
+    model_config = ConfigDict(alias_generator=to_camel, extra="allow", frozen=True)
+    what: ClassVar[str]
+
+
+class Partner(_Record):
+    what = "a partner"
+    csn: CSN
+    name: NAME
+
+
+class Address(_Record):
+    what = "an address"
+    address_line1: NAME = Field(alias="line1")
+    address_line2: NAME | None = Field(None, alias="line2")
+    city: _text(100)
+    postal_code: _text(20)
+    country: COUNTRY
+
+
+class Contact(_Record):
+    what = "a contact"
+    email: EMAIL
+    name: NAME | None = None
+    role: _enum(ContactRole)
+
+
+class Customer(_Record):
+    what = "a customer"
+    csn: CSN
+    name: NAME
+    # Absent (None: defaults are not validated, null is refused): what is stored stays as it is.
+    address: Address = None
+    contacts: _of(list[Contact], "a list of contacts", strict=True) = None
+
+
+class Price(_Record):
+    what = "a price"
+    product: PRODUCT
+    term: TERM
+    currency: CURRENCY
+    unit_price: MONEY
+
+
+class Promotion(_Record):
+    what = "a promotion"
+    code: CODE
+    description: _text(500)
+    percent_off: PERCENT
+    products: _distinct_list(PRODUCT, "a non-empty list of product names")
+    terms: _distinct_list(TERM, "a non-empty list of terms (MONTHLY, ANNUAL, THREE_YEAR)")
+    valid_from: DATE
+    valid_to: DATE
+
+    @field_validator("valid_to")
+    @classmethod
+    def _not_before_valid_from(cls, value: date, info: ValidationInfo) -> date:
+        return _on_or_after(value, info, "valid_from")
+
+
+class Subscription(_Record):
+    what = "a subscription"
+    number: CODE
+    customer_csn: CSN
+    reseller_csn: CSN | None = None
+    product: PRODUCT
+    offering_type: _enum(OfferingType)
+    term: TERM
+    seats: SEATS
+    currency: CURRENCY
+    payment_method: _enum(PaymentMethod)
+    start_date: DATE
+    end_date: DATE
+    auto_renew: BOOLEAN
+
+    @field_validator("end_date")
+    @classmethod
+    def _not_before_start_date(cls, value: date, info: ValidationInfo) -> date:
+        return _on_or_after(value, info, "start_date")
+
+
+# kind: (record, natural key as the file names it, where a duplicate is reported, what it is)
+SECTIONS: dict[str, tuple[type[_Record], tuple[str, ...], str, str]] = {
+    "partners": (Partner, ("csn",), ".csn", "partner csn"),
+    "customers": (Customer, ("csn",), ".csn", "customer csn"),
+    "prices": (Price, ("product", "term", "currency"), "", "price for (product, term, currency)"),
+    "promotions": (Promotion, ("code",), ".code", "promotion code"),
+    "subscriptions": (Subscription, ("number",), ".number", "subscription number"),
+}
+_NESTED = {Customer: ("address", "contacts")}  # the fields that hold records
+# A subscription's fields that name a record of another section.
+REFERENCES = {"customerCsn": "customers", "resellerCsn": "partners"}
+UNKNOWN = {
+    "customers": "unknown customer CSN {}; expected a customer listed in this file's customers"
+    " or already in the database",
+    "partners": "unknown partner CSN {}; expected null, a partner listed in this file's partners"
+    " or one already in the database",
+}
+
+
+# --- the plan --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A subscription names a customer or partner the file does not list: the DB must have it."""
+
+    path: str  # e.g. `$.subscriptions[3].customerCsn`
+    kind: str  # "customers" or "partners"
+    csn: str
+
+
 @dataclass(frozen=True)
 class ImportPlan:
-    """A valid file as rows keyed by model attribute names, ready to upsert.
+    """The file's valid records as rows keyed by model attribute names, ready to upsert.
 
     `customers[i]` has address columns only when the file gave an address; `contacts` maps a
-    customer CSN to its contact rows only when the file gave a contact list. `subscriptions[i]`
-    came from `$.subscriptions[i]` and names customer and reseller by CSN (`customer_csn`,
-    `reseller_csn`). The external CSNs are referenced by subscriptions but not in the file: they
-    must already be in the database.
+    customer CSN to its contact rows only when the file gave a contact list. Subscriptions name
+    customer and reseller by CSN (`customer_csn`, `reseller_csn`). `references` are the CSNs
+    that subscriptions name but the file does not list (`reference_problems` says which the
+    database does not have either). A plan with `problems` must not be written.
     """
 
     partners: tuple[Row, ...]
@@ -65,14 +287,105 @@ class ImportPlan:
     prices: tuple[Row, ...]
     promotions: tuple[Row, ...]
     subscriptions: tuple[Row, ...]
-    external_customer_csns: frozenset[str]
-    external_partner_csns: frozenset[str]
+    references: tuple[Reference, ...] = ()
     warnings: tuple[ImportProblem, ...] = ()
+    problems: tuple[ImportProblem, ...] = ()
+
+    @property
+    def external_customer_csns(self) -> frozenset[str]:
+        return frozenset(r.csn for r in self.references if r.kind == "customers")
+
+    @property
+    def external_partner_csns(self) -> frozenset[str]:
+        return frozenset(r.csn for r in self.references if r.kind == "partners")
+
+    def reference_problems(
+        self, customers: Collection[str], partners: Collection[str]
+    ) -> list[ImportProblem]:
+        """The references that are not among the CSNs found in the database."""
+        found = {"customers": customers, "partners": partners}
+        problems = []
+        for r in self.references:
+            if r.csn not in found[r.kind]:
+                problems.append(ImportProblem(r.path, UNKNOWN[r.kind].format(json.dumps(r.csn))))
+        return problems
 
 
-class _Bad(Exception):
-    def __init__(self, items: list[tuple[str, str]]) -> None:
-        self.items = items  # (path suffix, message)
+def validate_document(data: object) -> ImportPlan:
+    """Check the file without a database; raise ImportInvalid with every problem found."""
+    plan = check_document(data)
+    if plan.problems:
+        raise ImportInvalid(list(plan.problems))
+    return plan
+
+
+def check_document(data: object) -> ImportPlan:
+    """Check the whole file without a database: the plan of its valid rows, and its problems."""
+    if not isinstance(data, dict):
+        expected = f"an object with the lists {', '.join(SECTIONS)}"
+        problem = ImportProblem("$", f"got {_got(data)}; expected {expected}")
+        return ImportPlan((), (), {}, (), (), (), problems=(problem,))
+    known = ", ".join(SECTIONS)
+    warnings = [
+        ImportProblem(json_path("$", key), f"unknown field, ignored; known: {known}")
+        for key in data
+        if key not in SECTIONS
+    ]
+    problems: list[ImportProblem] = []
+    valid: dict[str, list[Any]] = {kind: [] for kind in SECTIONS}
+    # Per section that is a list: each row's path and its fields without problems, as given.
+    given: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+    for kind, (model, keys, key_path, what) in SECTIONS.items():
+        rows = data.get(kind, [])
+        if not isinstance(rows, list):
+            message = f"got {_got(rows)}; expected a list of {kind}"
+            problems.append(ImportProblem(f"$.{kind}", message))
+            continue
+        given[kind], seen = [], {}
+        for i, raw in enumerate(rows):
+            path, errors = f"$.{kind}[{i}]", []
+            try:
+                record = model.model_validate(raw)
+            except ValidationError as e:
+                errors = e.errors()
+                problems += [_problem(path, model, error) for error in errors]
+            else:
+                valid[kind].append(record)
+                warnings += _unknown_fields(record, path)
+            fields = _readable(raw, errors)
+            given[kind].append((path, fields))
+            key = tuple(str(fields[k]) for k in keys) if set(keys) <= fields.keys() else None
+            problems += _duplicate(seen, key, path + key_path, what)
+            if kind == "customers":
+                problems += _duplicate_emails(path, fields.get("contacts") or [])
+    return ImportPlan(
+        partners=tuple(_row(r) for r in valid["partners"]),
+        customers=tuple(_customer_row(r) for r in valid["customers"]),
+        contacts={
+            r.csn: tuple(_row(c) for c in r.contacts)
+            for r in valid["customers"]
+            if r.contacts is not None
+        },
+        prices=tuple(_row(r) for r in valid["prices"]),
+        promotions=tuple(
+            {**_row(r), "terms": [t.value for t in r.terms]} for r in valid["promotions"]
+        ),
+        subscriptions=tuple(_row(r) for r in valid["subscriptions"]),
+        references=tuple(_references(given)),
+        warnings=tuple(warnings),
+        problems=tuple(problems),
+    )
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def json_path(base: str, key: object) -> str:
+    """`$.a` + `b` -> `$.a.b`, + 3 -> `$.a[3]`; other keys are quoted: `$.a["b c"]`."""
+    if isinstance(key, int):
+        return f"{base}[{key}]"
+    key = str(key)
+    return f"{base}.{key}" if _IDENTIFIER.fullmatch(key) else f"{base}[{json.dumps(key)}]"
 
 
 def _got(value: object) -> str:
@@ -84,299 +397,103 @@ def _got(value: object) -> str:
         return f"number {value!r}"
     if isinstance(value, str):
         return f"string {json.dumps(value[:40] + ('...' if len(value) > 40 else ''))}"
-    return "a list" if isinstance(value, list) else "an object"
+    if isinstance(value, list):
+        return "a list" if value else "an empty list"
+    return "an object"
 
 
-@dataclass(frozen=True)
-class _Kind:
-    """What a value must be; `convert` raises ValueError/TypeError, or _Bad for inner paths."""
-
-    expected: str
-    convert: Callable[[Any], Any]
-
-    def parse(self, value: object) -> Any:
-        try:
-            return self.convert(value)
-        except (ValueError, TypeError):
-            raise _Bad([("", f"got {_got(value)}; expected {self.expected}")]) from None
+def _problem(path: str, model: type[_Record], error: ErrorDetails) -> ImportProblem:
+    """Pydantic's error at its JSON path, saying what was got and what was expected."""
+    for part in error["loc"]:
+        path = json_path(path, part)
+    if error["type"] == "rule":  # ours: the message says it all
+        return ImportProblem(path, error["msg"])
+    expected = _expected(model, error["loc"])
+    if error["type"] == "missing":
+        return ImportProblem(path, f"required field is missing; expected {expected}")
+    return ImportProblem(path, f"got {_got(error['input'])}; expected {expected}")
 
 
-def _only(condition: bool, value: Any) -> Any:
-    if not condition:
-        raise ValueError
-    return value
+def _expected(tp: Any, loc: tuple[int | str, ...]) -> str:
+    """The description of what belongs at `loc` below the type `tp` (a record, at first)."""
+    if get_origin(tp) is Annotated:
+        base, *metadata = get_args(tp)
+        found = [m.description for m in metadata if isinstance(m, FieldInfo) and m.description]
+        return found[0] if found and not loc else _expected(base, loc)
+    if get_origin(tp) in (Union, UnionType):  # `X | None`
+        return _expected(next(a for a in get_args(tp) if a is not NoneType), loc)
+    if not loc:
+        is_record = isinstance(tp, type) and issubclass(tp, _Record)
+        return f"an object ({tp.what})" if is_record else "a valid value"
+    if isinstance(loc[0], int):  # an item of a list
+        return _expected(get_args(tp)[0], loc[1:])
+    field = next(f for f in tp.model_fields.values() if f.alias == loc[0])
+    return (field.description if len(loc) == 1 else None) or _expected(field.annotation, loc[1:])
 
 
-def _text(max_len: int, *, token: bool = False) -> _Kind:
-    def ok(v: Any) -> bool:
-        return isinstance(v, str) and bool(v.strip()) and len(v) <= max_len
-
-    spaces = " without spaces" if token else ""
-    return _Kind(
-        f"a non-empty string of at most {max_len} characters{spaces}",
-        lambda v: _only(ok(v) and not (token and _SPACE.search(v)), v),
-    )
-
-
-def _pattern(regex: str, expected: str, convert: Callable[[str], Any] = str) -> _Kind:
-    compiled = re.compile(regex)
-    return _Kind(
-        expected,
-        lambda v: convert(_only(isinstance(v, str) and len(v) <= 254 and compiled.fullmatch(v), v)),
-    )
+def _readable(raw: object, errors: list[ErrorDetails]) -> dict[str, Any]:
+    """A row's fields without a problem, as given (a valid key or CSN is the string given)."""
+    if not isinstance(raw, dict):
+        return {}
+    if not errors:
+        return raw
+    bad = {error["loc"][0] for error in errors if error["loc"]}
+    return {key: value for key, value in raw.items() if key not in bad}
 
 
-def _enum(cls: type[Enum]) -> _Kind:
-    return _Kind(f"one of {', '.join(m.value for m in cls)}", lambda v: cls(v))
+def _duplicate(
+    seen: dict[tuple[str, ...], str], key: tuple[str, ...] | None, path: str, what: str
+) -> list[ImportProblem]:
+    """A problem if the row's natural key (None: not readable) came before, at `seen[key]`."""
+    if key is None or (first := seen.setdefault(key, path)) == path:
+        return []
+    shown = json.dumps(key[0]) if len(key) == 1 else f"({', '.join(map(json.dumps, key))})"
+    message = f"duplicate {what} {shown} (first at {first}); expected each only once"
+    return [ImportProblem(path, message)]
 
 
-def _list_of(item: _Kind, what: str) -> _Kind:
-    def convert(v: Any) -> tuple[Any, ...]:
-        values, errors = [], []
-        for i, x in enumerate(_only(isinstance(v, list) and len(v) > 0, v)):
-            try:
-                values.append(item.parse(x))
-            except _Bad as bad:
-                errors += [(f"[{i}]{suffix}", message) for suffix, message in bad.items]
-        if errors:
-            raise _Bad(errors)
-        return tuple(dict.fromkeys(values))
-
-    return _Kind(f"a non-empty list of {what}", convert)
+def _duplicate_emails(path: str, contacts: list[dict[str, Any]]) -> list[ImportProblem]:
+    """One customer's contacts, by email in any case (`contacts` as given, when valid)."""
+    seen: dict[tuple[str, ...], str] = {}
+    problems = []
+    for i, contact in enumerate(contacts):
+        where = f"{path}.contacts[{i}].email"
+        problems += _duplicate(seen, (contact["email"].lower(),), where, "contact email")
+    return problems
 
 
-CSN = _text(32, token=True)
-PRODUCT = _text(200)
-TERM = _enum(Term)
-DATE = _pattern(r"\d{4}-\d{2}-\d{2}", 'an ISO date "YYYY-MM-DD" that exists', date.fromisoformat)
-CURRENCY = _pattern(r"[A-Z]{3}", 'a 3-letter uppercase currency code like "EUR"')
-COUNTRY = _pattern(r"[A-Z]{2}", 'a 2-letter uppercase country code like "DE"')
-EMAIL = _pattern(
-    r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)*\.[A-Za-z]{2,}",
-    'an email address like "name@example.com" of at most 254 characters',
-)
-MONEY = _pattern(
-    r"\d{1,12}(\.\d{1,2})?",
-    'a decimal string (not a JSON number) like "2100.00", not negative, at most 2 decimal places',
-    lambda s: Decimal(s).quantize(CENT),
-)
-PERCENT = _pattern(
-    r"\d{1,3}(\.\d{1,2})?",
-    'a decimal string (not a JSON number) like "10" or "12.5", above 0 and at most 100',
-    lambda s: _only(0 < Decimal(s) <= 100, Decimal(s).quantize(CENT)),
-)
-SEATS = _Kind(
-    f"a whole number from 1 to {MAX_SEATS} (not a string)",
-    lambda v: _only(type(v) is int and 1 <= v <= MAX_SEATS, v),
-)
-BOOLEAN = _Kind("true or false", lambda v: _only(type(v) is bool, v))
-OBJECT = _Kind("an object", lambda v: _only(isinstance(v, dict), v))
-LIST = _Kind("a list", lambda v: _only(isinstance(v, list), v))
+def _references(given: dict[str, list[tuple[str, dict[str, Any]]]]) -> Iterator[Reference]:
+    """Subscriptions' readable CSNs that the file does not list (none into a section not a list)."""
+    listed = {kind: {fields.get("csn") for _, fields in rows} for kind, rows in given.items()}
+    for path, fields in given.get("subscriptions", ()):
+        for key, kind in REFERENCES.items():
+            csn = fields.get(key)
+            if isinstance(csn, str) and kind in listed and csn not in listed[kind]:
+                yield Reference(f"{path}.{key}", kind, csn)
 
 
-@dataclass(frozen=True)
-class _Field:
-    key: str
-    kind: _Kind
-    required: bool = True
-    nullable: bool = False
-    attr: str = ""  # the model attribute; default: the key in snake_case
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "attr", self.attr or _CAMEL.sub(r"_\1", self.key).lower())
-
-
-PARTNER = (_Field("csn", CSN), _Field("name", _text(200)))
-ADDRESS = (
-    _Field("line1", _text(200), attr="address_line1"),
-    _Field("line2", _text(200), required=False, nullable=True, attr="address_line2"),
-    _Field("city", _text(100)),
-    _Field("postalCode", _text(20)),
-    _Field("country", COUNTRY),
-)
-CONTACT = (
-    _Field("email", EMAIL),
-    _Field("name", _text(200), required=False, nullable=True),
-    _Field("role", _enum(ContactRole)),
-)
-CUSTOMER = (
-    _Field("csn", CSN),
-    _Field("name", _text(200)),
-    _Field("address", OBJECT, required=False),
-    _Field("contacts", LIST, required=False),
-)
-PRICE = (
-    _Field("product", PRODUCT),
-    _Field("term", TERM),
-    _Field("currency", CURRENCY),
-    _Field("unitPrice", MONEY),
-)
-PROMOTION = (
-    _Field("code", _text(64, token=True)),
-    _Field("description", _text(500)),
-    _Field("percentOff", PERCENT),
-    _Field("products", _list_of(PRODUCT, "product names")),
-    _Field("terms", _list_of(TERM, "terms (MONTHLY, ANNUAL, THREE_YEAR)")),
-    _Field("validFrom", DATE),
-    _Field("validTo", DATE),
-)
-SUBSCRIPTION = (
-    _Field("number", _text(64, token=True)),
-    _Field("customerCsn", CSN),
-    _Field("resellerCsn", CSN, required=False, nullable=True),
-    _Field("product", PRODUCT),
-    _Field("offeringType", _enum(OfferingType)),
-    _Field("term", TERM),
-    _Field("seats", SEATS),
-    _Field("currency", CURRENCY),
-    _Field("paymentMethod", _enum(PaymentMethod)),
-    _Field("startDate", DATE),
-    _Field("endDate", DATE),
-    _Field("autoRenew", BOOLEAN),
-)
+def _unknown_fields(record: _Record, path: str) -> Iterator[ImportProblem]:
+    """Warnings for the keys the format does not know, in this record and the ones inside it."""
+    fields = type(record).model_fields
+    if record.model_extra:
+        known = ", ".join(f.alias or name for name, f in fields.items())
+        for key in record.model_extra:
+            yield ImportProblem(json_path(path, key), f"unknown field, ignored; known: {known}")
+    for name in _NESTED.get(type(record), ()):
+        value, inner = getattr(record, name), f"{path}.{fields[name].alias}"
+        if isinstance(value, _Record):
+            yield from _unknown_fields(value, inner)
+        for i, item in enumerate(value if isinstance(value, list) else ()):
+            yield from _unknown_fields(item, f"{inner}[{i}]")
 
 
-_ATTR = {f.key: f.attr for f in (*PROMOTION, *SUBSCRIPTION)}
+def _row(record: _Record) -> Row:
+    return {name: getattr(record, name) for name in type(record).model_fields}
 
 
-def json_path(base: str, key: object) -> str:
-    """`$.a` + `b` -> `$.a.b`; keys that are not identifiers are quoted: `$.a["b c"]`."""
-    key = str(key)
-    return f"{base}.{key}" if _IDENTIFIER.fullmatch(key) else f"{base}[{json.dumps(key)}]"
-
-
-class _Checker:
-    """Collects problems; `record` returns whatever parsed, so later checks still run."""
-
-    def __init__(self) -> None:
-        self.problems: list[ImportProblem] = []
-        self.warnings: list[ImportProblem] = []
-
-    def add(self, path: str, message: str) -> None:
-        self.problems.append(ImportProblem(path, message))
-
-    def warn(self, path: str, message: str) -> None:
-        """Not a problem: reported, and the import goes on."""
-        self.warnings.append(ImportProblem(path, message))
-
-    def record(self, value: object, path: str, fields: tuple[_Field, ...], what: str) -> Row | None:
-        if not isinstance(value, dict):
-            self.add(path, f"got {_got(value)}; expected an object ({what})")
-            return None
-        names = [f.key for f in fields]
-        for key in [k for k in value if k not in names]:
-            self.warn(json_path(path, key), f"unknown field, ignored; known: {', '.join(names)}")
-        out: Row = {}
-        for f in fields:
-            if f.key not in value:
-                if f.required:
-                    message = f"required field is missing; expected {f.kind.expected}"
-                    self.add(json_path(path, f.key), message)
-            elif value[f.key] is None and f.nullable:
-                out[f.attr] = None
-            else:
-                try:
-                    out[f.attr] = f.kind.parse(value[f.key])
-                except _Bad as bad:
-                    for suffix, message in bad.items:
-                        self.add(json_path(path, f.key) + suffix, message)
-        return out
-
-    def items(self, doc: dict, key: str) -> list[tuple[str, object]]:
-        if key not in doc:
-            return []
-        path, value = json_path("$", key), doc[key]
-        if not isinstance(value, list):
-            self.add(path, f"got {_got(value)}; expected a list of {key}")
-            return []
-        return [(f"{path}[{i}]", item) for i, item in enumerate(value)]
-
-    def unique(self, seen: dict, row: Row, keys: tuple[str, ...], path: str, what: str) -> None:
-        if any(k not in row for k in keys):
-            return
-        key = tuple(str(getattr(row[k], "value", row[k])) for k in keys)
-        first = seen.setdefault(key, path)
-        if first != path:
-            shown = json.dumps(key[0]) if len(key) == 1 else f"({', '.join(map(json.dumps, key))})"
-            self.add(path, f"duplicate {what} {shown} (first at {first}); expected each only once")
-
-    def in_order(self, row: Row, path: str, first: str, last: str) -> None:
-        a, b = _ATTR[first], _ATTR[last]
-        if a in row and b in row and row[a] > row[b]:
-            self.add(
-                f"{path}.{last}",
-                f"{last} {row[b]} is before {first} {row[a]}; expected {last} on or after {first}",
-            )
-
-
-def _contacts(c: _Checker, path: str, items: list[object]) -> tuple[Row, ...]:
-    rows, seen = [], {}
-    for i, item in enumerate(items):
-        item_path = f"{path}.contacts[{i}]"
-        if (row := c.record(item, item_path, CONTACT, "a contact")) is not None:
-            key = {"email": row["email"].lower()} if "email" in row else {}
-            c.unique(seen, key, ("email",), f"{item_path}.email", "contact email")
-            rows.append({"name": None, **row})
-    return tuple(rows)
-
-
-def validate_document(data: object) -> ImportPlan:
-    """Check the whole file without touching a database; raise ImportInvalid with every problem."""
-    c = _Checker()
-    if not isinstance(data, dict):
-        expected = f"an object with the lists {', '.join(TOP_LEVEL_KEYS)}"
-        raise ImportInvalid([ImportProblem("$", f"got {_got(data)}; expected {expected}")])
-    for key in data:
-        if key not in TOP_LEVEL_KEYS:
-            c.warn(
-                json_path("$", key), f"unknown field, ignored; known: {', '.join(TOP_LEVEL_KEYS)}"
-            )
-    specs = {
-        "partners": (PARTNER, ("csn",), ".csn", "partner csn"),
-        "customers": (CUSTOMER, ("csn",), ".csn", "customer csn"),
-        "prices": (
-            PRICE,
-            ("product", "term", "currency"),
-            "",
-            "price for (product, term, currency)",
-        ),
-        "promotions": (PROMOTION, ("code",), ".code", "promotion code"),
-        "subscriptions": (SUBSCRIPTION, ("number",), ".number", "subscription number"),
-    }
-    rows: dict[str, list[Row]] = {}
-    contacts: dict[str, tuple[Row, ...]] = {}
-    for kind, (fields, keys, key_path, what) in specs.items():
-        rows[kind], seen = [], {}
-        for path, raw in c.items(data, kind):
-            if (row := c.record(raw, path, fields, what.split(" ")[0])) is None:
-                continue
-            c.unique(seen, row, keys, path + key_path, what)
-            rows[kind].append(row)
-            if kind == "customers":
-                if isinstance(address := row.pop("address", None), dict):
-                    row.update(c.record(address, f"{path}.address", ADDRESS, "an address") or {})
-                    row.setdefault("address_line2", None)
-                if "contacts" in row:
-                    contacts[row.get("csn", "")] = _contacts(c, path, row.pop("contacts"))
-            elif kind == "promotions":
-                c.in_order(row, path, "validFrom", "validTo")
-                row["terms"] = [t.value for t in row.get("terms", ())]
-                row["products"] = list(row.get("products", ()))
-            elif kind == "subscriptions":
-                c.in_order(row, path, "startDate", "endDate")
-                row.setdefault("reseller_csn", None)
-    if c.problems:
-        raise ImportInvalid(c.problems)
-    subs = rows["subscriptions"]
-    return ImportPlan(
-        tuple(rows["partners"]),
-        tuple(rows["customers"]),
-        contacts,
-        tuple(rows["prices"]),
-        tuple(rows["promotions"]),
-        tuple(subs),
-        frozenset(s["customer_csn"] for s in subs) - {r["csn"] for r in rows["customers"]},
-        frozenset(s["reseller_csn"] for s in subs if s["reseller_csn"])
-        - {r["csn"] for r in rows["partners"]},
-        tuple(c.warnings),
-    )
+def _customer_row(customer: Customer) -> Row:
+    row = _row(customer)
+    del row["contacts"]
+    if (address := row.pop("address")) is not None:
+        row.update(_row(address))
+    return row

@@ -17,6 +17,7 @@ from renewals.services.import_validation import (
     ImportPlan,
     ImportProblem,
     Row,
+    check_document,
     validate_document,
 )
 
@@ -26,6 +27,7 @@ __all__ = [
     "ImportProblem",
     "ImportReport",
     "KindCounts",
+    "check_document",
     "import_document",
     "parse_json",
     "validate_document",
@@ -117,8 +119,12 @@ def parse_json(text: str | bytes) -> object:
 
 
 async def import_document(db: Database, data: object) -> ImportReport:
-    """Validate, then upsert `data` in one transaction; on ImportInvalid nothing is written."""
-    plan = validate_document(data)
+    """Validate, then upsert `data` in one transaction; on ImportInvalid nothing is written.
+
+    The file's own problems and its references to customers and partners that are in neither the
+    file nor the database are reported together.
+    """
+    plan = check_document(data)
     try:
         return await _import_plan(db, plan)
     except IntegrityError as e:
@@ -138,7 +144,9 @@ async def _import_plan(db: Database, plan: ImportPlan) -> ImportReport:
         session = uow.session
         customer_ids = await _ids(session, m.Customer, plan.external_customer_csns)
         partner_ids = await _ids(session, m.Partner, plan.external_partner_csns)
-        _check_references(plan, customer_ids, partner_ids)
+        problems = [*plan.problems, *plan.reference_problems(customer_ids, partner_ids)]
+        if problems:
+            raise ImportInvalid(problems)
         await _upsert(session, m.Partner, ("csn",), ("csn", "name"), plan.partners, report.partners)
         partner_ids.update(await _ids(session, m.Partner, (r["csn"] for r in plan.partners)))
         await _upsert(
@@ -184,34 +192,6 @@ async def _ids(session: AsyncSession, model: Any, csns: Iterable[str]) -> dict[s
         rows = await session.execute(select(model.csn, model.id).where(model.csn.in_(chunk)))
         found.update({csn: id_ for csn, id_ in rows})
     return found
-
-
-def _check_references(
-    plan: ImportPlan, customers: dict[str, int], partners: dict[str, int]
-) -> None:
-    """Subscriptions may name customers and resellers that are not in the file but in the DB."""
-    problems = []
-    for i, s in enumerate(plan.subscriptions):
-        path = f"$.subscriptions[{i}]"
-        if s["customer_csn"] in plan.external_customer_csns and s["customer_csn"] not in customers:
-            problems.append(
-                ImportProblem(
-                    f"{path}.customerCsn",
-                    f"unknown customer CSN {json.dumps(s['customer_csn'])}; expected a customer"
-                    " listed in this file's customers or already in the database",
-                )
-            )
-        reseller = s["reseller_csn"]
-        if reseller in plan.external_partner_csns and reseller not in partners:
-            problems.append(
-                ImportProblem(
-                    f"{path}.resellerCsn",
-                    f"unknown partner CSN {json.dumps(reseller)}; expected null, a partner listed"
-                    " in this file's partners or one already in the database",
-                )
-            )
-    if problems:
-        raise ImportInvalid(problems)
 
 
 async def _upsert(

@@ -10,11 +10,13 @@ import aiosmtplib
 from sqlalchemy import select, update
 
 from renewals.container import Container
+from renewals.domain.retry import RetryPolicy
 from renewals.persistence import models as m
 from renewals.persistence.uow import UnitOfWork
 
 log = logging.getLogger("renewals.mail")
-MAX_ATTEMPTS = 8
+RETRY = RetryPolicy(max_attempts=8, cap=timedelta(minutes=10))
+MAX_ATTEMPTS = RETRY.max_attempts
 
 
 def format_money(amount: Decimal, currency: str) -> str:
@@ -147,13 +149,10 @@ async def deliver_pending(container: Container, limit: int = 50) -> int:
                 attempts + 1,
                 type(e).__name__,
             )
-            retry_at = container.clock.now() + timedelta(seconds=min(2 ** (attempts + 1), 600))
-            values = {
-                "attempts": attempts + 1,
-                "last_error": str(e)[:500],
-                "next_attempt_at": retry_at,
-                "status": "FAILED" if attempts + 1 >= MAX_ATTEMPTS else "PENDING",
-            }
+            retry_at = RETRY.next_attempt_at(attempts + 1, container.clock.now())
+            values = {"attempts": attempts + 1, "last_error": str(e)[:500], "status": "FAILED"}
+            if retry_at is not None:
+                values |= {"status": "PENDING", "next_attempt_at": retry_at}
         async with UnitOfWork(container.db) as uow:
             await uow.session.execute(
                 update(m.Email).where(m.Email.id == email_id).values(**values)

@@ -15,6 +15,7 @@ from renewals.container import Container
 from renewals.domain.enums import QuoteStatus
 from renewals.domain.errors import DomainError
 from renewals.domain.pricing import LineRequest
+from renewals.domain.retry import RetryPolicy
 from renewals.persistence import models as m
 from renewals.persistence.models import EmailStatus, JobStatus
 from renewals.persistence.uow import UnitOfWork
@@ -25,7 +26,8 @@ from renewals.services.quotes import add_promotions, price_requests
 from renewals.services.relay import HistoryRelay
 
 log = logging.getLogger("renewals.worker")
-MAX_ATTEMPTS = 6
+RETRY = RetryPolicy(max_attempts=6, cap=timedelta(minutes=5))
+MAX_ATTEMPTS = RETRY.max_attempts
 WORKER = "worker"
 
 
@@ -190,7 +192,12 @@ async def run_one_job(container: Container) -> bool:
 async def _record_failure(
     container: Container, job_id: int, attempts: int, error: Exception
 ) -> None:
-    permanent = isinstance(error, (PermanentJobError, DomainError)) or attempts + 1 >= MAX_ATTEMPTS
+    retry_at = (
+        None
+        if isinstance(error, (PermanentJobError, DomainError))
+        else RETRY.next_attempt_at(attempts + 1, container.clock.now())
+    )
+    permanent = retry_at is None
     log.warning(
         "job %s failed (attempt %s, permanent=%s): %s", job_id, attempts + 1, permanent, error
     )
@@ -204,7 +211,7 @@ async def _record_failure(
                 reason = f"{job.kind} failed: {error}"[:500]
                 await transition(uow, container, quote, FAILED_TARGET[quote.status], WORKER, reason)
         else:
-            job.run_after = container.clock.now() + timedelta(seconds=min(2 ** (attempts + 1), 300))
+            job.run_after = retry_at
         await uow.commit()
 
 
