@@ -77,7 +77,9 @@ class RenewalsGraphQL(GraphQL):
         self.caches = ApiCaches()
         self._ide = graphiql_html()
 
-    async def get_context(self, request: Request | WebSocket, response: Any) -> Context:  # type: ignore[override]
+    async def get_context(  # type: ignore[override]  # Strawberry's base types the context loosely
+        self, request: Request | WebSocket, response: Any
+    ) -> Context:
         # WebSocket: the token comes from connection_init only (see resolvers/websocket.py).
         return Context(
             self.container,
@@ -89,7 +91,9 @@ class RenewalsGraphQL(GraphQL):
             else request.headers.get("authorization"),
         )
 
-    async def on_ws_connect(self, context: Context) -> None:  # type: ignore[override]
+    async def on_ws_connect(  # type: ignore[override]  # the base returns an ack payload or UNSET
+        self, context: Context
+    ) -> None:
         """Refuses a connection_init without a valid bearer token (4403 / connection_error)."""
         context.authenticated(
             authenticate_connection(self.container.secret_key, context.connection_params)

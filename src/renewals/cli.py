@@ -50,9 +50,9 @@ def cmd_db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
 
 def _import(settings: Settings, data: object) -> int:
     from renewals.persistence.db import create_database
-    from renewals.services.importer import ImportInvalid, import_document
+    from renewals.services.importer import ImportInvalid, ImportReport, import_document
 
-    async def run() -> object:
+    async def run() -> ImportReport:
         db = create_database(settings.database_url)
         try:
             return await import_document(db, data)
@@ -65,7 +65,7 @@ def _import(settings: Settings, data: object) -> int:
         for p in e.problems:
             print(f"{p.path}: {p.message}", file=sys.stderr)
         return fail(f"{len(e.problems)} problem(s); nothing was imported", 1)
-    print(report.summary())  # type: ignore[attr-defined]
+    print(report.summary())
     return 0
 
 
@@ -193,7 +193,8 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     if args.demo:
-        token = mint_token(secret, Role.BUYER, customer_csn="5100000001")  # type: ignore[arg-type]
+        assert secret is not None  # dev mode always has one
+        token = mint_token(secret, Role.BUYER, customer_csn="5100000001")
         print(f"demo buyer token (customer 5100000001):\n{token}", file=sys.stderr)
     url = f"http://{args.host}:{args.port}/graphql"
     print(f"serving GraphQL and GraphiQL on {url} ({args.workers} worker(s))", file=sys.stderr)

@@ -11,7 +11,7 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from tests.api.test_e2e import STATUS_SUBSCRIPTION, TIMEOUT, running_stack, send
+from tests.api.live_stack import STATUS_SUBSCRIPTION, TIMEOUT, running_stack, send
 from tests.helpers import token
 
 PROTOCOLS = ["graphql-transport-ws", "graphql-ws"]

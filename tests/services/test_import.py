@@ -282,6 +282,25 @@ async def test_each_problem_is_reported_at_its_path_and_nothing_is_written(
     assert set(before.values()) == {0}
 
 
+@pytest.mark.parametrize("email", ["a,b@example.com", "bea <bea@example.com>"])
+async def test_an_email_the_domain_refuses_is_reported_and_nothing_is_written(
+    import_db: Database, email: str
+) -> None:
+    data = valid_document()
+    data["customers"][0]["contacts"][0]["email"] = email
+    before = await row_counts(import_db)
+
+    with pytest.raises(ImportInvalid) as caught:
+        await import_document(import_db, data)
+
+    expected = 'an email address like "name@example.com" of at most 254 characters'
+    assert [(p.path, p.message) for p in caught.value.problems] == [
+        ("$.customers[0].contacts[0].email", f'got string "{email}"; expected {expected}')
+    ]
+    assert await row_counts(import_db) == before
+    assert set(before.values()) == {0}
+
+
 @pytest.mark.parametrize("document", [[], "x", None, 3])
 def test_the_document_must_be_an_object(document: object) -> None:
     [(path, message)] = problems_of(document)

@@ -132,6 +132,6 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         subscription=SubscriptionRoot,
         types=[Subscription, Quote, Order, Customer, Partner],
         extensions=extensions,
-        scalar_overrides=SCALAR_OVERRIDES,  # type: ignore[arg-type]
+        scalar_overrides=SCALAR_OVERRIDES,  # type: ignore[arg-type]  # ScalarDefinition is accepted at run time
         config=StrawberryConfig(disable_field_suggestions=not settings.dev_mode),
     )

@@ -72,11 +72,9 @@ def group_key(sub: SubscriptionFacts) -> GroupKey:
     return GroupKey(sub.customer_csn, sub.currency, sub.payment_method, sub.reseller_csn)
 
 
-def renewal_groups(
-    subs: Iterable[SubscriptionFacts], is_eligible: Callable[[SubscriptionFacts], bool]
-) -> dict[GroupKey, list[SubscriptionFacts]]:
+def renewal_groups(subs: Iterable[S], is_eligible: Callable[[S], bool]) -> dict[GroupKey, list[S]]:
     """Eligible subscriptions grouped (R04); only non-empty groups, in a stable order."""
-    groups: dict[GroupKey, list[SubscriptionFacts]] = {}
+    groups: dict[GroupKey, list[S]] = {}
     for sub in sorted(subs, key=lambda s: (s.end_date, s.number)):
         if is_eligible(sub):
             groups.setdefault(group_key(sub), []).append(sub)
@@ -91,13 +89,13 @@ def eligible_groups(
     on_open_quote: Callable[[S], bool],
 ) -> dict[GroupKey, list[S]]:
     """eligibleRenewalGroups: the candidates with no eligibility reason, grouped (R04)."""
-    return renewal_groups(  # type: ignore[return-value]
+    return renewal_groups(
         candidates,
         lambda s: (
             not eligibility_reasons(
                 s,
                 today,
-                on_open_quote=on_open_quote(s),  # type: ignore[arg-type]
+                on_open_quote=on_open_quote(s),
                 has_price=prices.get(price_key(s)) is not None,
             )
         ),
@@ -112,5 +110,5 @@ def estimated_total(
 ) -> Decimal:
     """What renewing a group at its current seats and terms costs today, promotions applied."""
     lines = [LineRequest(s.id, s.product, s.term, s.currency, s.seats) for s in subs]
-    book = {price_key(s): prices[price_key(s)] for s in subs}
-    return price_quote(lines, book, promotions, today).total  # type: ignore[arg-type]
+    book = {price_key(s): price for s in subs if (price := prices.get(price_key(s))) is not None}
+    return price_quote(lines, book, promotions, today).total

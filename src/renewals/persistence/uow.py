@@ -7,7 +7,9 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from renewals.persistence.db import Database
+from renewals.persistence.repositories.emails import EmailRepository
 from renewals.persistence.repositories.idempotency import IdempotencyRepository
+from renewals.persistence.repositories.imports import ImportRepository
 from renewals.persistence.repositories.misc import (
     CustomerRepository,
     OrderRepository,
@@ -46,6 +48,8 @@ class UnitOfWork:
         self.outbox = OutboxRepository(self.session, **dialect)
         self.idempotency = IdempotencyRepository(self.session, **dialect)
         self.schedule = ScheduleRepository(self.session, **dialect)
+        self.emails = EmailRepository(self.session, **dialect)
+        self.imports = ImportRepository(self.session, **dialect)
         return self
 
     async def announce(self, history_id: int) -> None:

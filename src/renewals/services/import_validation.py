@@ -15,7 +15,7 @@ from datetime import date
 from decimal import Decimal
 from enum import Enum
 from types import NoneType, UnionType
-from typing import Annotated, Any, ClassVar, Union, get_args, get_origin
+from typing import Annotated, Any, ClassVar, TypeAlias, Union, get_args, get_origin
 
 from pydantic import (
     AfterValidator,
@@ -31,6 +31,8 @@ from pydantic.alias_generators import to_camel
 from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails, PydanticCustomError
 
+from renewals.domain.email import MAX_LENGTH as MAX_EMAIL_LENGTH
+from renewals.domain.email import is_email_address
 from renewals.domain.enums import ContactRole, OfferingType, PaymentMethod, Term
 
 MAX_SEATS = 1_000_000
@@ -67,25 +69,22 @@ class ImportInvalid(Exception):
 
 
 # --- what a value must be: its `description` is what a problem says was expected -----------
+# One `Annotated` type alias per kind of value, so that type checkers can read the models too.
 
 
-def _of(tp: Any, expected: str, *validators: Any, **constraints: Any) -> Any:
-    return Annotated[(tp, *validators, Field(description=expected, **constraints))]
-
-
-def _text(max_length: int, *, token: bool = False) -> Any:
+def _text(max_length: int, *, token: bool = False) -> FieldInfo:
     spaces = " without spaces" if token else ""
     expected = f"a non-empty string of at most {max_length} characters{spaces}"
     pattern = r"^\S+$" if token else r"\S"
-    return _of(str, expected, strict=True, max_length=max_length, pattern=pattern)
+    return Field(description=expected, strict=True, max_length=max_length, pattern=pattern)
 
 
-def _pattern(regex: str, expected: str) -> Any:
-    return _of(str, expected, strict=True, max_length=254, pattern=f"^(?:{regex})$")
+def _pattern(regex: str, expected: str) -> FieldInfo:
+    return Field(description=expected, strict=True, max_length=254, pattern=f"^(?:{regex})$")
 
 
-def _enum(cls: type[Enum]) -> Any:
-    return _of(cls, f"one of {', '.join(m.value for m in cls)}")
+def _one_of(cls: type[Enum]) -> FieldInfo:
+    return Field(description=f"one of {', '.join(m.value for m in cls)}")
 
 
 def _string_like(regex: str) -> BeforeValidator:
@@ -100,44 +99,99 @@ def _string_like(regex: str) -> BeforeValidator:
     return BeforeValidator(check)
 
 
-def _distinct_list(item: Any, expected: str) -> Any:
-    distinct = AfterValidator(lambda values: list(dict.fromkeys(values)))
-    return _of(list[item], expected, distinct, strict=True, min_length=1)
+def _email_address(value: str) -> str:
+    """The system's one rule for an email address (`renewals.domain.email`)."""
+    if not is_email_address(value):
+        raise ValueError("not an email address")
+    return value
+
+
+def _not_null(value: object) -> object:
+    """An optional field may be absent (its default, not validated), but not null."""
+    if value is None:
+        raise ValueError("null")
+    return value
 
 
 CENTS = AfterValidator(lambda value: value.quantize(Decimal("0.01")))
-CSN = _text(32, token=True)
-CODE = _text(64, token=True)
-NAME = _text(200)
-PRODUCT = _text(200)
-TERM = _enum(Term)
-DATE = _of(
-    date, 'an ISO date "YYYY-MM-DD" that exists', _string_like(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-)
-CURRENCY = _pattern(r"[A-Z]{3}", 'a 3-letter uppercase currency code like "EUR"')
-COUNTRY = _pattern(r"[A-Z]{2}", 'a 2-letter uppercase country code like "DE"')
-EMAIL = _pattern(
-    r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)*\.[A-Za-z]{2,}",
-    'an email address like "name@example.com" of at most 254 characters',
-)
-MONEY = _of(
+DISTINCT = AfterValidator(lambda values: list(dict.fromkeys(values)))
+NOT_NULL = BeforeValidator(_not_null)
+
+Csn: TypeAlias = Annotated[str, _text(32, token=True)]
+Code: TypeAlias = Annotated[str, _text(64, token=True)]
+Name: TypeAlias = Annotated[str, _text(200)]
+Product: TypeAlias = Annotated[str, _text(200)]
+City: TypeAlias = Annotated[str, _text(100)]
+PostalCode: TypeAlias = Annotated[str, _text(20)]
+Description: TypeAlias = Annotated[str, _text(500)]
+TermName: TypeAlias = Annotated[Term, _one_of(Term)]
+RoleName: TypeAlias = Annotated[ContactRole, _one_of(ContactRole)]
+OfferingName: TypeAlias = Annotated[OfferingType, _one_of(OfferingType)]
+PaymentName: TypeAlias = Annotated[PaymentMethod, _one_of(PaymentMethod)]
+IsoDate: TypeAlias = Annotated[
+    date,
+    _string_like(r"[0-9]{4}-[0-9]{2}-[0-9]{2}"),
+    Field(description='an ISO date "YYYY-MM-DD" that exists'),
+]
+Currency: TypeAlias = Annotated[
+    str, _pattern(r"[A-Z]{3}", 'a 3-letter uppercase currency code like "EUR"')
+]
+Country: TypeAlias = Annotated[
+    str, _pattern(r"[A-Z]{2}", 'a 2-letter uppercase country code like "DE"')
+]
+Email: TypeAlias = Annotated[
+    str,
+    AfterValidator(_email_address),
+    Field(
+        description='an email address like "name@example.com"'
+        f" of at most {MAX_EMAIL_LENGTH} characters",
+        strict=True,
+    ),
+]
+Money: TypeAlias = Annotated[
     Decimal,
-    'a decimal string (not a JSON number) like "2100.00", not negative, at most 2 decimal places',
     _string_like(r"[0-9]{1,12}(\.[0-9]{1,2})?"),
     CENTS,
-)
-PERCENT = _of(
+    Field(
+        description='a decimal string (not a JSON number) like "2100.00", not negative,'
+        " at most 2 decimal places"
+    ),
+]
+Percent: TypeAlias = Annotated[
     Decimal,
-    'a decimal string (not a JSON number) like "10" or "12.5", above 0 and at most 100',
     _string_like(r"[0-9]{1,3}(\.[0-9]{1,2})?"),
     CENTS,
-    gt=0,
-    le=100,
-)
-SEATS = _of(
-    int, f"a whole number from 1 to {MAX_SEATS} (not a string)", strict=True, ge=1, le=MAX_SEATS
-)
-BOOLEAN = _of(bool, "true or false", strict=True)
+    Field(
+        description='a decimal string (not a JSON number) like "10" or "12.5", above 0'
+        " and at most 100",
+        gt=0,
+        le=100,
+    ),
+]
+Seats: TypeAlias = Annotated[
+    int,
+    Field(
+        description=f"a whole number from 1 to {MAX_SEATS} (not a string)",
+        strict=True,
+        ge=1,
+        le=MAX_SEATS,
+    ),
+]
+Boolean: TypeAlias = Annotated[bool, Field(description="true or false", strict=True)]
+Products: TypeAlias = Annotated[
+    list[Product],
+    DISTINCT,
+    Field(description="a non-empty list of product names", strict=True, min_length=1),
+]
+Terms: TypeAlias = Annotated[
+    list[TermName],
+    DISTINCT,
+    Field(
+        description="a non-empty list of terms (MONTHLY, ANNUAL, THREE_YEAR)",
+        strict=True,
+        min_length=1,
+    ),
+]
 
 
 def _on_or_after(last: date, info: ValidationInfo, first: str) -> date:
@@ -165,52 +219,56 @@ class _Record(BaseModel):
 
 class Partner(_Record):
     what = "a partner"
-    csn: CSN
-    name: NAME
+    csn: Csn
+    name: Name
 
 
 class Address(_Record):
     what = "an address"
-    address_line1: NAME = Field(alias="line1")
-    address_line2: NAME | None = Field(None, alias="line2")
-    city: _text(100)
-    postal_code: _text(20)
-    country: COUNTRY
+    address_line1: Name = Field(alias="line1")
+    address_line2: Name | None = Field(None, alias="line2")
+    city: City
+    postal_code: PostalCode
+    country: Country
 
 
 class Contact(_Record):
     what = "a contact"
-    email: EMAIL
-    name: NAME | None = None
-    role: _enum(ContactRole)
+    email: Email
+    name: Name | None = None
+    role: RoleName
+
+
+Contacts: TypeAlias = Annotated[list[Contact], Field(description="a list of contacts", strict=True)]
 
 
 class Customer(_Record):
     what = "a customer"
-    csn: CSN
-    name: NAME
-    # Absent (None: defaults are not validated, null is refused): what is stored stays as it is.
-    address: Address = None
-    contacts: _of(list[Contact], "a list of contacts", strict=True) = None
+    csn: Csn
+    name: Name
+    # Absent (None: defaults are not validated; null is refused, NOT_NULL): what is stored stays
+    # as it is.
+    address: Annotated[Address | None, NOT_NULL] = None
+    contacts: Annotated[Contacts | None, NOT_NULL] = None
 
 
 class Price(_Record):
     what = "a price"
-    product: PRODUCT
-    term: TERM
-    currency: CURRENCY
-    unit_price: MONEY
+    product: Product
+    term: TermName
+    currency: Currency
+    unit_price: Money
 
 
 class Promotion(_Record):
     what = "a promotion"
-    code: CODE
-    description: _text(500)
-    percent_off: PERCENT
-    products: _distinct_list(PRODUCT, "a non-empty list of product names")
-    terms: _distinct_list(TERM, "a non-empty list of terms (MONTHLY, ANNUAL, THREE_YEAR)")
-    valid_from: DATE
-    valid_to: DATE
+    code: Code
+    description: Description
+    percent_off: Percent
+    products: Products
+    terms: Terms
+    valid_from: IsoDate
+    valid_to: IsoDate
 
     @field_validator("valid_to")
     @classmethod
@@ -220,18 +278,18 @@ class Promotion(_Record):
 
 class Subscription(_Record):
     what = "a subscription"
-    number: CODE
-    customer_csn: CSN
-    reseller_csn: CSN | None = None
-    product: PRODUCT
-    offering_type: _enum(OfferingType)
-    term: TERM
-    seats: SEATS
-    currency: CURRENCY
-    payment_method: _enum(PaymentMethod)
-    start_date: DATE
-    end_date: DATE
-    auto_renew: BOOLEAN
+    number: Code
+    customer_csn: Csn
+    reseller_csn: Csn | None = None
+    product: Product
+    offering_type: OfferingName
+    term: TermName
+    seats: Seats
+    currency: Currency
+    payment_method: PaymentName
+    start_date: IsoDate
+    end_date: IsoDate
+    auto_renew: Boolean
 
     @field_validator("end_date")
     @classmethod
@@ -247,7 +305,8 @@ SECTIONS: dict[str, tuple[type[_Record], tuple[str, ...], str, str]] = {
     "promotions": (Promotion, ("code",), ".code", "promotion code"),
     "subscriptions": (Subscription, ("number",), ".number", "subscription number"),
 }
-_NESTED = {Customer: ("address", "contacts")}  # the fields that hold records
+# The fields that hold records.
+_NESTED: dict[type[_Record], tuple[str, ...]] = {Customer: ("address", "contacts")}
 # A subscription's fields that name a record of another section.
 REFERENCES = {"customerCsn": "customers", "resellerCsn": "partners"}
 UNKNOWN = {
@@ -341,7 +400,8 @@ def check_document(data: object) -> ImportPlan:
             message = f"got {_got(rows)}; expected a list of {kind}"
             problems.append(ImportProblem(f"$.{kind}", message))
             continue
-        given[kind], seen = [], {}
+        given[kind] = []
+        seen: dict[tuple[str, ...], str] = {}
         for i, raw in enumerate(rows):
             path, errors = f"$.{kind}[{i}]", []
             try:

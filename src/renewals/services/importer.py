@@ -1,22 +1,19 @@
 """`renewals import`: validate the whole file, then upsert it by natural keys in one transaction."""
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from renewals.persistence import models as m
 from renewals.persistence.db import Database
+from renewals.persistence.repositories.imports import Changes
 from renewals.persistence.uow import UnitOfWork
 from renewals.services.import_validation import (
     ImportInvalid,
     ImportPlan,
     ImportProblem,
-    Row,
     check_document,
     validate_document,
 )
@@ -33,7 +30,6 @@ __all__ = [
     "validate_document",
 ]
 
-CHUNK = 900  # bound parameters per IN query (SQLite's historic limit is 999)
 CUSTOMER_COLUMNS = (
     "csn", "name", "address_line1", "address_line2", "city", "postal_code", "country",
 )  # fmt: skip
@@ -59,6 +55,12 @@ class KindCounts:
     updated: int = 0
     unchanged: int = 0
     deleted: int = 0
+
+    def add(self, changes: Changes) -> None:
+        self.created += changes.created
+        self.updated += changes.updated
+        self.unchanged += changes.unchanged
+        self.deleted += changes.deleted
 
 
 @dataclass
@@ -141,29 +143,35 @@ async def import_document(db: Database, data: object) -> ImportReport:
 async def _import_plan(db: Database, plan: ImportPlan) -> ImportReport:
     report = ImportReport(warnings=plan.warnings)
     async with UnitOfWork(db) as uow:
-        session = uow.session
-        customer_ids = await _ids(session, m.Customer, plan.external_customer_csns)
-        partner_ids = await _ids(session, m.Partner, plan.external_partner_csns)
+        customer_ids = await uow.imports.ids(m.Customer, plan.external_customer_csns)
+        partner_ids = await uow.imports.ids(m.Partner, plan.external_partner_csns)
         problems = [*plan.problems, *plan.reference_problems(customer_ids, partner_ids)]
         if problems:
             raise ImportInvalid(problems)
-        await _upsert(session, m.Partner, ("csn",), ("csn", "name"), plan.partners, report.partners)
-        partner_ids.update(await _ids(session, m.Partner, (r["csn"] for r in plan.partners)))
-        await _upsert(
-            session, m.Customer, ("csn",), CUSTOMER_COLUMNS, plan.customers, report.customers,
-            defaults=NEW_CUSTOMER,
-        )  # fmt: skip
-        customer_ids.update(await _ids(session, m.Customer, (r["csn"] for r in plan.customers)))
-        await _replace_contacts(session, plan.contacts, customer_ids, report.contacts)
+        report.partners.add(
+            await uow.imports.upsert(m.Partner, ("csn",), ("csn", "name"), plan.partners)
+        )
+        partner_ids.update(await uow.imports.ids(m.Partner, (r["csn"] for r in plan.partners)))
+        report.customers.add(
+            await uow.imports.upsert(
+                m.Customer, ("csn",), CUSTOMER_COLUMNS, plan.customers, defaults=NEW_CUSTOMER
+            )
+        )
+        customer_ids.update(await uow.imports.ids(m.Customer, (r["csn"] for r in plan.customers)))
+        report.contacts.add(await uow.imports.replace_contacts(plan.contacts, customer_ids))
         price_key = ("product", "term", "currency")
-        await _upsert(
-            session, m.Price, price_key, (*price_key, "unit_price"), plan.prices, report.prices
+        report.prices.add(
+            await uow.imports.upsert(m.Price, price_key, (*price_key, "unit_price"), plan.prices)
         )
         promotion_columns = ("code", "description", "percent_off", "products", "terms")
-        await _upsert(
-            session, m.Promotion, ("code",), (*promotion_columns, "valid_from", "valid_to"),
-            plan.promotions, report.promotions,
-        )  # fmt: skip
+        report.promotions.add(
+            await uow.imports.upsert(
+                m.Promotion,
+                ("code",),
+                (*promotion_columns, "valid_from", "valid_to"),
+                plan.promotions,
+            )  # fmt: skip
+        )
         subscriptions = [
             {
                 **{k: v for k, v in s.items() if k not in ("customer_csn", "reseller_csn")},
@@ -172,105 +180,10 @@ async def _import_plan(db: Database, plan: ImportPlan) -> ImportReport:
             }
             for s in plan.subscriptions
         ]
-        await _upsert(
-            session, m.Subscription, ("number",), SUBSCRIPTION_COLUMNS, subscriptions,
-            report.subscriptions,
-        )  # fmt: skip
+        report.subscriptions.add(
+            await uow.imports.upsert(
+                m.Subscription, ("number",), SUBSCRIPTION_COLUMNS, subscriptions
+            )
+        )
         await uow.commit()
     return report
-
-
-def _chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(values), CHUNK):
-        yield values[start : start + CHUNK]
-
-
-async def _ids(session: AsyncSession, model: Any, csns: Iterable[str]) -> dict[str, int]:
-    """CSN -> id for the given CSNs that exist."""
-    found: dict[str, int] = {}
-    for chunk in _chunks(sorted(set(csns))):
-        rows = await session.execute(select(model.csn, model.id).where(model.csn.in_(chunk)))
-        found.update({csn: id_ for csn, id_ in rows})
-    return found
-
-
-async def _upsert(
-    session: AsyncSession,
-    model: Any,
-    key: tuple[str, ...],
-    columns: tuple[str, ...],
-    rows: Sequence[Row],
-    counts: KindCounts,
-    defaults: Row | None = None,
-) -> None:
-    """Insert new rows, update changed ones by primary key, leave equal ones alone.
-
-    A column missing from a row keeps its stored value (or takes `defaults` on insert).
-    """
-    wanted = {tuple(r[k] for k in key): r for r in rows}
-    existing: dict[tuple[Any, ...], Any] = {}
-    first = getattr(model, key[0])
-    for chunk in _chunks(sorted({k[0] for k in wanted})):
-        query = select(model.id, *(getattr(model, c) for c in columns)).where(first.in_(chunk))
-        for old in await session.execute(query):
-            existing[tuple(getattr(old, k) for k in key)] = old
-    inserts, updates = [], []
-    for natural_key, row in wanted.items():
-        old = existing.get(natural_key)
-        if old is None:
-            inserts.append({c: row[c] if c in row else (defaults or {})[c] for c in columns})
-            continue
-        new = {c: row[c] if c in row else getattr(old, c) for c in columns}
-        if any(new[c] != getattr(old, c) for c in columns):
-            updates.append({"id": old.id, **new})
-        else:
-            counts.unchanged += 1
-    if inserts:
-        await session.execute(insert(model), inserts)
-    if updates:
-        await session.execute(update(model), updates)
-    counts.created += len(inserts)
-    counts.updated += len(updates)
-
-
-async def _replace_contacts(
-    session: AsyncSession,
-    contacts: dict[str, tuple[Row, ...]],
-    customer_ids: dict[str, int],
-    counts: KindCounts,
-) -> None:
-    """Each listed customer's contacts become the file's list, matched by email (any case)."""
-    wanted = {customer_ids[csn]: rows for csn, rows in contacts.items()}
-    existing: dict[int, dict[str, Any]] = {cid: {} for cid in wanted}
-    deletes: list[int] = []
-    t = m.Contact
-    for chunk in _chunks(sorted(wanted)):
-        query = select(t.id, t.customer_id, t.email, t.name, t.role).where(t.customer_id.in_(chunk))
-        for old in await session.execute(query.order_by(t.id)):
-            by_email = existing[old.customer_id]
-            if old.email.lower() in by_email:
-                deletes.append(old.id)  # a case-variant duplicate
-            else:
-                by_email[old.email.lower()] = old
-    inserts, updates = [], []
-    for cid, rows in wanted.items():
-        by_email = existing[cid]
-        for row in rows:
-            new = {"customer_id": cid, **row}
-            old = by_email.pop(row["email"].lower(), None)
-            if old is None:
-                inserts.append(new)
-            elif (old.email, old.name, old.role) != (row["email"], row["name"], row["role"]):
-                updates.append({"id": old.id, **new})
-            else:
-                counts.unchanged += 1
-        deletes.extend(old.id for old in by_email.values())
-    for chunk in _chunks(deletes):
-        await session.execute(delete(t).where(t.id.in_(chunk)))
-    if updates:
-        await session.execute(update(t), updates)
-    if inserts:
-        await session.execute(insert(t), inserts)
-    counts.created += len(inserts)
-    counts.updated += len(updates)
-    counts.deleted += len(deletes)

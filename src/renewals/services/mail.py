@@ -7,11 +7,10 @@ from email.message import EmailMessage
 from urllib.parse import unquote, urlparse
 
 import aiosmtplib
-from sqlalchemy import select, update
 
 from renewals.container import Container
 from renewals.domain.retry import RetryPolicy
-from renewals.persistence import models as m
+from renewals.persistence.models import EmailStatus
 from renewals.persistence.uow import UnitOfWork
 
 log = logging.getLogger("renewals.mail")
@@ -109,23 +108,7 @@ async def deliver_pending(container: Container, limit: int = 50) -> int:
     target = SmtpTarget(container.settings.smtp_url)
     now = container.clock.now()
     async with UnitOfWork(container.db) as uow:
-        due = (
-            await uow.session.execute(
-                select(
-                    m.Email.id, m.Email.to_address, m.Email.subject, m.Email.body, m.Email.attempts
-                )
-                .where(m.Email.status == "PENDING", m.Email.next_attempt_at <= now)
-                .order_by(m.Email.id)
-                .limit(limit)
-                .with_for_update(skip_locked=True)  # two workers never claim one email
-            )
-        ).all()
-        if due:
-            await uow.session.execute(
-                update(m.Email)
-                .where(m.Email.id.in_([row.id for row in due]))
-                .values(status="SENDING")
-            )
+        due = await uow.emails.claim_due(now, limit)
         await uow.commit()
     sent = 0
     for email_id, to, subject, body, attempts in due:
@@ -140,7 +123,10 @@ async def deliver_pending(container: Container, limit: int = 50) -> int:
         message.set_content(body)
         try:
             await target.send(message)
-            values: dict[str, object] = {"status": "SENT", "sent_at": container.clock.now()}
+            values: dict[str, object] = {
+                "status": EmailStatus.SENT,
+                "sent_at": container.clock.now(),
+            }
             sent += 1
         except (aiosmtplib.SMTPException, OSError) as e:
             log.warning(
@@ -150,12 +136,14 @@ async def deliver_pending(container: Container, limit: int = 50) -> int:
                 type(e).__name__,
             )
             retry_at = RETRY.next_attempt_at(attempts + 1, container.clock.now())
-            values = {"attempts": attempts + 1, "last_error": str(e)[:500], "status": "FAILED"}
+            values = {
+                "attempts": attempts + 1,
+                "last_error": str(e)[:500],
+                "status": EmailStatus.FAILED,
+            }
             if retry_at is not None:
-                values |= {"status": "PENDING", "next_attempt_at": retry_at}
+                values |= {"status": EmailStatus.PENDING, "next_attempt_at": retry_at}
         async with UnitOfWork(container.db) as uow:
-            await uow.session.execute(
-                update(m.Email).where(m.Email.id == email_id).values(**values)
-            )
+            await uow.emails.record(email_id, **values)
             await uow.commit()
     return sent

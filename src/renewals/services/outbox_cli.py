@@ -1,20 +1,15 @@
 """Lists the email outbox for `renewals emails` (bodies only on request: they hold checkout links)."""
 
-from sqlalchemy import select
-
 from renewals.config import Settings
-from renewals.persistence import models as m
 from renewals.persistence.db import create_database
+from renewals.persistence.uow import UnitOfWork
 
 
 async def list_emails(settings: Settings, *, status: str | None, show_body: bool) -> list[str]:
     db = create_database(settings.database_url)
     try:
-        async with db.read_engine.connect() as conn:
-            stmt = select(m.Email.__table__).order_by(m.Email.id)
-            if status:
-                stmt = stmt.where(m.Email.__table__.c.status == status)
-            rows = (await conn.execute(stmt)).all()
+        async with UnitOfWork(db) as uow:
+            rows = await uow.emails.listing(status)
     finally:
         await db.dispose()
     out = []

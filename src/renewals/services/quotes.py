@@ -205,7 +205,8 @@ async def _insert_quote(
     disable_auto_renew: bool,
 ) -> m.Quote:
     first = lines[0].subscription
-    customer_id, reseller_id = first.customer_id, first.reseller_id  # type: ignore[attr-defined]
+    assert isinstance(first, SubscriptionRecord)  # planned from the selection's records
+    customer_id, reseller_id = first.customer_id, first.reseller_id
     quote = m.Quote(
         number=f"PENDING-{uuid4().hex[:20]}",
         type=QuoteType.RENEWAL,

@@ -108,7 +108,7 @@ async def _write_emails(
     )
     now = container.clock.now()
     for recipient in await uow.quotes.recipients(quote.id):
-        uow.add(
+        uow.emails.add(
             m.Email(
                 quote_id=quote.id,
                 to_address=recipient.email,
@@ -210,7 +210,7 @@ async def _record_failure(
             if quote is not None and quote.status in FAILED_TARGET:
                 reason = f"{job.kind} failed: {error}"[:500]
                 await transition(uow, container, quote, FAILED_TARGET[quote.status], WORKER, reason)
-        else:
+        elif retry_at is not None:
             job.run_after = retry_at
         await uow.commit()
 

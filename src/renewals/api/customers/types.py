@@ -33,6 +33,17 @@ class Address:
     postal_code: str = strawberry.field(description="Postal code.")
     country: str = strawberry.field(description="ISO 3166-1 alpha-2 country code.")
 
+    @classmethod
+    def of(cls, r: CustomerRecord) -> Address:
+        """A customer's current address."""
+        return cls(
+            line1=r.address_line1,
+            line2=r.address_line2,
+            city=r.city,
+            postal_code=r.postal_code,
+            country=r.country,
+        )
+
 
 @strawberry.type(description="A person at the customer.")
 class Contact:
@@ -57,14 +68,7 @@ class Customer(Node):
 
     @strawberry.field(description="The customer's current address.")
     def address(self) -> Address:
-        r = self.record
-        return Address(
-            line1=r.address_line1,
-            line2=r.address_line2,
-            city=r.city,
-            postal_code=r.postal_code,
-            country=r.country,
-        )
+        return Address.of(self.record)
 
     @strawberry.field(description="The customer's contacts; buyers receive quotes.")
     def contacts(self, info: Info) -> list[Contact]:

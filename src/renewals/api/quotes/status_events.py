@@ -57,7 +57,7 @@ async def quote_status_changed(
                 latest = history[-1]
                 replayed_up_to = latest.id
                 yield QuoteStatusEvent(
-                    quote=Quote.of(record),  # type: ignore[arg-type]
+                    quote=Quote.shape(record),
                     status=latest.status,
                     previous_status=latest.previous_status,
                     occurred_at=latest.occurred_at.replace(tzinfo=UTC),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -134,7 +135,7 @@ class SubscriptionEdge:
 
 @strawberry.type(description="A page of subscriptions (Relay cursor connection).")
 class SubscriptionConnection:
-    count: Private[object]
+    count: Private[Callable[[], Awaitable[int]]]
     edges: list[SubscriptionEdge] = strawberry.field(description="The page's edges.")
     page_info: PageInfo = strawberry.field(description="Where the page stands.")
 
@@ -146,7 +147,7 @@ class SubscriptionConnection:
         description="How many subscriptions match the filter (costs one count query)."
     )
     async def total_count(self, info: Info) -> int:
-        return await self.count()  # type: ignore[operator]
+        return await self.count()
 
 
 @strawberry.input(description="Narrows `subscriptions`; all given conditions must hold.")

@@ -4,6 +4,7 @@ import asyncio
 
 from alembic import context
 from sqlalchemy import pool
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from renewals.persistence.models import Base
@@ -11,7 +12,7 @@ from renewals.persistence.models import Base
 target_metadata = Base.metadata
 
 
-def run_sync(connection) -> None:  # type: ignore[no-untyped-def]
+def run_sync(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

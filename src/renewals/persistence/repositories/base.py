@@ -1,12 +1,13 @@
 """What every repository shares: the unit of work's session and the database's dialect."""
 
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Select, Update, select
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
 BATCH = 500
+S = TypeVar("S", bound=Select)  # a SELECT of any row shape
 
 
 class Repository:
@@ -16,7 +17,7 @@ class Repository:
         self.session = session
         self.is_sqlite = is_sqlite
 
-    def locked(self, stmt: Select[Any], *, skip_locked: bool = False) -> Select[Any]:
+    def locked(self, stmt: S, *, skip_locked: bool = False) -> S:
         """Row locks where the database has them (PostgreSQL). SQLite serialises writers with
         BEGIN IMMEDIATE, so it needs none."""
         return stmt if self.is_sqlite else stmt.with_for_update(skip_locked=skip_locked)

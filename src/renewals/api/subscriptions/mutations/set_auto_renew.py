@@ -46,4 +46,5 @@ async def set_auto_renew(
         return SetAutoRenewPayload(subscription=None, user_errors=user_errors(e, INPUT_FIELDS))
     context.refresh()
     record = await context.loaders.subscription_by_id.load(sub_id)
-    return SetAutoRenewPayload(subscription=Subscription.of(record), user_errors=[])  # type: ignore[arg-type]
+    assert record is not None  # the service just wrote it
+    return SetAutoRenewPayload(subscription=Subscription.of(record), user_errors=[])

@@ -1,0 +1,45 @@
+"""The email outbox: due rows claimed in their own transaction, then marked with SMTP's answer."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+
+from renewals.persistence import models as m
+from renewals.persistence.models import EmailStatus
+from renewals.persistence.repositories.base import Repository
+
+E = m.Email
+
+
+class EmailRepository(Repository):
+    def add(self, email: m.Email) -> None:
+        self.session.add(email)
+
+    async def claim_due(self, now: datetime, limit: int) -> list[Any]:
+        """Due PENDING rows (id, to, subject, body, attempts), now SENDING; another worker skips
+        rows locked here (PostgreSQL) and no longer sees them once this commits."""
+        stmt = (
+            select(E.id, E.to_address, E.subject, E.body, E.attempts)
+            .where(E.status == EmailStatus.PENDING, E.next_attempt_at <= now)
+            .order_by(E.id)
+            .limit(limit)
+        )
+        due = list((await self.session.execute(self.locked(stmt, skip_locked=True))).all())
+        if due:
+            await self.update(
+                update(E)
+                .where(E.id.in_([row.id for row in due]))
+                .values(status=EmailStatus.SENDING)
+            )
+        return due
+
+    async def record(self, email_id: int, **values: Any) -> None:
+        """SMTP's answer: SENT, PENDING again with its next attempt, or FAILED."""
+        await self.update(update(E).where(E.id == email_id).values(**values))
+
+    async def listing(self, status: str | None) -> list[Any]:
+        stmt = select(E.__table__).order_by(E.id)
+        if status:
+            stmt = stmt.where(E.status == status)
+        return list((await self.session.execute(stmt)).all())
