@@ -2,7 +2,7 @@
 
 import httpx
 
-from tests.clients.conftest import LiveServer
+from tests.clients.live import LiveServer
 
 GROUPS = "{ eligibleRenewalGroups { subscriptions { id seats } } }"
 CREATE = """mutation ($ids: [ID!]!) { createRenewalQuote(input: {subscriptionIds: $ids}) {

@@ -8,7 +8,7 @@ import json
 import time
 from typing import Any
 
-from tests.clients.conftest import TIMEOUT, Browser, LiveServer
+from tests.clients.live import TIMEOUT, Browser, LiveServer
 
 SUBSCRIPTION = "subscription { quoteStatusChanged { status previousStatus quote { number } } }"
 GROUPS = "{ eligibleRenewalGroups { subscriptions { id renewalEligibility { eligible } } } }"

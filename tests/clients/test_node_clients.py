@@ -15,7 +15,7 @@ import pytest
 
 from renewals.auth import mint_token
 from renewals.domain.enums import Role
-from tests.clients.conftest import NODE_DIR, LiveServer, require_node_modules
+from tests.clients.live import NODE_DIR, LiveServer, require_node_modules
 from tests.factories import SECRET
 
 GROUPS = "{ eligibleRenewalGroups { subscriptions { id } } }"

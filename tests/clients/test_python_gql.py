@@ -26,7 +26,7 @@ from gql.transport.websockets import WebsocketsTransport
 
 from renewals.auth import mint_token
 from renewals.domain.enums import Role
-from tests.clients.conftest import TIMEOUT, LiveServer
+from tests.clients.live import TIMEOUT, LiveServer
 from tests.factories import SECRET
 
 TRANSPORT_WS = WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL  # "graphql-transport-ws"

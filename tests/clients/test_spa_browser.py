@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from playwright.sync_api import Page, expect
 
-from tests.clients.conftest import TIMEOUT, Browser, LiveServer
+from tests.clients.live import TIMEOUT, Browser, LiveServer
 
 ACME = "5100000001"
 PARTNER = "P000000001"

@@ -7,7 +7,7 @@ builds into a temporary directory and compares byte for byte.
 
 import subprocess
 
-from tests.clients.conftest import APP_DIR, require_node_modules
+from tests.clients.live import APP_DIR, require_node_modules
 
 
 def test_committed_build_matches_the_sources():

@@ -174,10 +174,39 @@ def _r10_input_problems(
 def _planned_lines(
     request: RenewalRequest, subs: Sequence[SubscriptionFacts], problems: list[Problem]
 ) -> list[PlannedLine]:
-    by_id = {s.id: s for s in subs}
-    changes: dict[int, LineChange] = {}
+    """One line per selected subscription, with its change applied (R02, R07, R10 seats)."""
+    changes = _valid_changes(request.changes, {s.id: s for s in subs}, problems)
+    lines = []
+    for sub in subs:
+        chosen = changes.get(sub.id)
+        line = PlannedLine(
+            sub,
+            chosen.seats if chosen and chosen.seats is not None else sub.seats,
+            chosen.term if chosen and chosen.term is not None else sub.term,
+        )
+        if line.changes_subscription and sub.auto_renew and not request.disable_auto_renew:
+            assert chosen is not None  # only a change can change the line
+            problems.append(
+                Problem(
+                    ErrorCode.AUTO_RENEW_ENABLED,
+                    f"{sub.number} renews automatically; switch auto-renew off "
+                    "(disableAutoRenew: true) to change its term or seats (R02).",
+                    ("change", list(request.changes).index(chosen)),
+                )
+            )
+        lines.append(line)
+    return lines
+
+
+def _valid_changes(
+    changes: Sequence[LineChange],
+    by_id: dict[int, SubscriptionFacts],
+    problems: list[Problem],
+) -> dict[int, LineChange]:
+    """The requested changes by subscription id; each bad one is a problem (R07, R10 seats)."""
+    valid: dict[int, LineChange] = {}
     types = {QuoteType.RENEWAL}
-    for index, change in enumerate(request.changes):
+    for index, change in enumerate(changes):
         here = ("change", index)
         sub = by_id.get(change.subscription_id)
         if sub is None:
@@ -189,26 +218,15 @@ def _planned_lines(
                 )
             )
             continue
-        if change.subscription_id in changes:
+        if change.subscription_id in valid:
             problems.append(
                 Problem(ErrorCode.INVALID_INPUT, f"{sub.number} is changed twice.", here)
             )
             continue
-        changes[change.subscription_id] = change
+        valid[change.subscription_id] = change
         if change.type is not None:
             types.add(change.type)
-        if change.seats is not None and change.seats < 1:
-            problems.append(
-                Problem(ErrorCode.INVALID_INPUT, "Seats must be at least 1.", (*here, "seats"))
-            )
-        elif change.seats is not None and change.seats > sub.seats:
-            problems.append(
-                Problem(
-                    ErrorCode.SEAT_INCREASE_NOT_ALLOWED,
-                    f"{sub.number} has {sub.seats} seats; a renewal quote cannot add seats.",
-                    (*here, "seats"),
-                )
-            )
+        problems += _seat_problems(change, sub, here)
     if len(types) > 1:
         problems.append(
             Problem(
@@ -217,27 +235,24 @@ def _planned_lines(
                 ("changes",),
             )
         )
-    lines = []
-    for sub in subs:
-        chosen = changes.get(sub.id)
-        line = PlannedLine(
-            sub,
-            chosen.seats if chosen and chosen.seats is not None else sub.seats,
-            chosen.term if chosen and chosen.term is not None else sub.term,
-        )
-        if line.changes_subscription and sub.auto_renew and not request.disable_auto_renew:
-            assert chosen is not None  # only a change can change the line
-            index = list(request.changes).index(chosen)
-            problems.append(
-                Problem(
-                    ErrorCode.AUTO_RENEW_ENABLED,
-                    f"{sub.number} renews automatically; switch auto-renew off "
-                    "(disableAutoRenew: true) to change its term or seats (R02).",
-                    ("change", index),
-                )
+    return valid
+
+
+def _seat_problems(
+    change: LineChange, sub: SubscriptionFacts, here: tuple[str, int]
+) -> list[Problem]:
+    """R10: at least one seat, and no more than the subscription has."""
+    if change.seats is not None and change.seats < 1:
+        return [Problem(ErrorCode.INVALID_INPUT, "Seats must be at least 1.", (*here, "seats"))]
+    if change.seats is not None and change.seats > sub.seats:
+        return [
+            Problem(
+                ErrorCode.SEAT_INCREASE_NOT_ALLOWED,
+                f"{sub.number} has {sub.seats} seats; a renewal quote cannot add seats.",
+                (*here, "seats"),
             )
-        lines.append(line)
-    return lines
+        ]
+    return []
 
 
 def _recipient_problems(

@@ -112,38 +112,38 @@ async def deliver_pending(container: Container, limit: int = 50) -> int:
         await uow.commit()
     sent = 0
     for email_id, to, subject, body, attempts in due:
-        message = EmailMessage()
-        message["From"], message["To"], message["Subject"] = (
-            container.settings.smtp_from,
-            to,
-            subject,
-        )
-        # Stable per outbox row, so a mail system can recognise the same message.
-        message["Message-ID"] = f"<quote-email-{email_id}@renewals>"
-        message.set_content(body)
-        try:
-            await target.send(message)
-            values: dict[str, object] = {
-                "status": EmailStatus.SENT,
-                "sent_at": container.clock.now(),
-            }
-            sent += 1
-        except (aiosmtplib.SMTPException, OSError) as e:
-            log.warning(
-                "email %s delivery failed (attempt %s): %s",
-                email_id,
-                attempts + 1,
-                type(e).__name__,
-            )
-            retry_at = RETRY.next_attempt_at(attempts + 1, container.clock.now())
-            values = {
-                "attempts": attempts + 1,
-                "last_error": str(e)[:500],
-                "status": EmailStatus.FAILED,
-            }
-            if retry_at is not None:
-                values |= {"status": EmailStatus.PENDING, "next_attempt_at": retry_at}
+        outcome = await _send_one(container, target, email_id, to, subject, body, attempts)
+        sent += outcome["status"] == EmailStatus.SENT
         async with UnitOfWork(container.db) as uow:
-            await uow.emails.record(email_id, **values)
+            await uow.emails.record(email_id, **outcome)
             await uow.commit()
     return sent
+
+
+async def _send_one(
+    container: Container,
+    target: SmtpTarget,
+    email_id: int,
+    to: str,
+    subject: str,
+    body: str,
+    attempts: int,
+) -> dict[str, object]:
+    """One SMTP delivery; the row's new values: SENT, PENDING again with backoff, or FAILED."""
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = container.settings.smtp_from, to, subject
+    # Stable per outbox row, so a mail system can recognise the same message.
+    message["Message-ID"] = f"<quote-email-{email_id}@renewals>"
+    message.set_content(body)
+    try:
+        await target.send(message)
+    except (aiosmtplib.SMTPException, OSError) as e:
+        log.warning(
+            "email %s delivery failed (attempt %s): %s", email_id, attempts + 1, type(e).__name__
+        )
+        failed: dict[str, object] = {"attempts": attempts + 1, "last_error": str(e)[:500]}
+        retry_at = RETRY.next_attempt_at(attempts + 1, container.clock.now())
+        if retry_at is None:
+            return failed | {"status": EmailStatus.FAILED}
+        return failed | {"status": EmailStatus.PENDING, "next_attempt_at": retry_at}
+    return {"status": EmailStatus.SENT, "sent_at": container.clock.now()}

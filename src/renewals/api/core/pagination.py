@@ -2,13 +2,26 @@
 
 import base64
 import binascii
-from typing import Annotated, Any
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Annotated, Any, Generic, Protocol, TypeVar
 
 import strawberry
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from strawberry import Info
 
 from renewals.api.core.errors import bad_input
 from renewals.api.core.prefetch import selected
+
+R = TypeVar("R", bound="Keyed")
+
+
+class Keyed(Protocol):
+    """A row with an integer id: connections page by it (keyset)."""
+
+    @property
+    def id(self) -> int: ...
+
 
 DEFAULT_PAGE = 20
 MAX_PAGE = 100
@@ -71,3 +84,46 @@ def node_fields(info: Info) -> dict[str, list[Any]]:
     for name, selections in selected(info, "nodes").items():
         fields.setdefault(name, []).extend(selections)
     return fields
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    """`first` and `after` of one connection, checked before anything is read."""
+
+    connection: str
+    limit: int
+    after_id: int | None
+    after: str | None
+
+    @classmethod
+    def of(cls, connection: str, first: int | None, after: str | None) -> "PageRequest":
+        return cls(connection, page_size(first), decode_cursor(connection, after), after)
+
+
+@dataclass(frozen=True)
+class Page(Generic[R]):
+    """One page of rows (keyset by id), its cursors and PageInfo, and the deferred total count."""
+
+    rows: list[R]
+    cursors: list[str]
+    info: PageInfo
+    count: Callable[[], Awaitable[int]]
+
+
+async def read_page(
+    engine: AsyncEngine,
+    request: PageRequest,
+    fetch: Callable[[AsyncConnection, int | None, int], Awaitable[list[R]]],
+    count: Callable[[AsyncConnection], Awaitable[int]],
+) -> Page[R]:
+    """Reads `first` + 1 rows after the cursor (the extra one says whether a next page exists)."""
+    async with engine.connect() as conn:
+        rows = await fetch(conn, request.after_id, request.limit + 1) if request.limit else []
+    page = rows[: request.limit]
+    cursors = [encode_cursor(request.connection, r.id) for r in page]
+
+    async def total() -> int:
+        async with engine.connect() as conn:
+            return await count(conn)
+
+    return Page(page, cursors, page_info(cursors, len(rows), request.limit, request.after), total)

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Any
 
 from renewals.api.core.dataloader import SqlLoader
 from renewals.api.core.prefetch import fields_of, peek, settle
+from renewals.api.customers.loaders import owner_loads
 from renewals.persistence import reads
 from renewals.persistence.records import (
     QuoteLineRecord,
@@ -47,13 +48,7 @@ async def prefetch_quotes(
 ) -> None:
     """Loads each relation the selection asks for, for the whole page (one statement each)."""
     ids = [r.id for r in records]
-    loads: list[Awaitable[Any]] = []
-    if "customer" in fields:
-        loads.append(loaders.customer_by_id.load_many({r.customer_id for r in records}))
-    if "reseller" in fields:
-        loads.append(
-            loaders.partner_by_id.load_many({r.reseller_id for r in records if r.reseller_id})
-        )
+    loads: list[Awaitable[Any]] = owner_loads(loaders, records, fields)
     for name, loader in (
         ("lines", loaders.lines_by_quote_id),
         ("promotions", loaders.promotions_by_quote_id),

@@ -9,15 +9,7 @@ import strawberry
 from strawberry import Info
 
 from renewals.api.core.context import Context, ctx
-from renewals.api.core.pagination import (
-    After,
-    First,
-    decode_cursor,
-    encode_cursor,
-    node_fields,
-    page_info,
-    page_size,
-)
+from renewals.api.core.pagination import After, First, PageRequest, node_fields, read_page
 from renewals.api.orders.types import Order
 from renewals.api.quotes.loaders import prefetch_quotes
 from renewals.api.quotes.types import Quote, QuoteConnection, QuoteEdge, QuoteFilter
@@ -35,7 +27,7 @@ async def resolve_quotes(
     ] = None,
 ) -> QuoteConnection:
     context = ctx(info)
-    limit, after_id = page_size(first), decode_cursor("quotes", after)
+    request = PageRequest.of("quotes", first, after)
     vis = await context.visibility()
     f = filter or QuoteFilter()
     customer_id = await context.filter_id(f.customer_csn)
@@ -51,22 +43,18 @@ async def resolve_quotes(
     if statuses == ():  # no status can match (an empty list, or `open` excludes every one)
         vis = replace(vis, nothing=True)
     query = reads.QuoteQuery(customer_id=customer_id or None, statuses=statuses)
-    async with context.container.db.read_engine.connect() as conn:
-        rows = await reads.quote_page(conn, vis, query, after_id, limit + 1) if limit else []
-    await prefetch_quotes(context.loaders, rows[:limit], node_fields(info))
-    edges = [
-        QuoteEdge(cursor=encode_cursor("quotes", r.id), node=Quote.shape(r)) for r in rows[:limit]
-    ]
-
-    async def count() -> int:
-        async with context.container.db.read_engine.connect() as conn:
-            return await reads.quote_count(conn, vis, query)
-
-    return QuoteConnection(
-        count=count,
-        edges=edges,
-        page_info=page_info([e.cursor for e in edges], len(rows), limit, after),
+    page = await read_page(
+        context.container.db.read_engine,
+        request,
+        lambda conn, after_id, n: reads.quote_page(conn, vis, query, after_id, n),
+        lambda conn: reads.quote_count(conn, vis, query),
     )
+    await prefetch_quotes(context.loaders, page.rows, node_fields(info))
+    edges = [
+        QuoteEdge(cursor=cursor, node=Quote.shape(r))
+        for cursor, r in zip(page.cursors, page.rows, strict=True)
+    ]
+    return QuoteConnection(count=page.count, edges=edges, page_info=page.info)
 
 
 async def resolve_quote(

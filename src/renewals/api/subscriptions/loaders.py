@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from renewals.api.core.dataloader import SqlLoader
 from renewals.api.core.prefetch import settle
+from renewals.api.customers.loaders import owner_loads
 from renewals.domain.eligibility import price_key
 from renewals.domain.values import PriceKey, Promotion
 from renewals.persistence import reads
@@ -32,13 +33,7 @@ async def prefetch_subscriptions(
     loaders: "Loaders", records: list[Any], fields: dict[str, list[Any]]
 ) -> None:
     """Loads each relation the selection asks for, for the whole page (one statement each)."""
-    loads: list[Awaitable[Any]] = []
-    if "customer" in fields:
-        loads.append(loaders.customer_by_id.load_many({r.customer_id for r in records}))
-    if "reseller" in fields:
-        loads.append(
-            loaders.partner_by_id.load_many({r.reseller_id for r in records if r.reseller_id})
-        )
+    loads: list[Awaitable[Any]] = owner_loads(loaders, records, fields)
     if "openQuote" in fields:
         loads.append(
             loaders.quote_by_id.load_many({r.open_quote_id for r in records if r.open_quote_id})

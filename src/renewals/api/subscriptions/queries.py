@@ -9,15 +9,7 @@ import strawberry
 from strawberry import Info
 
 from renewals.api.core.context import Context, ctx
-from renewals.api.core.pagination import (
-    After,
-    First,
-    decode_cursor,
-    encode_cursor,
-    node_fields,
-    page_info,
-    page_size,
-)
+from renewals.api.core.pagination import After, First, PageRequest, node_fields, read_page
 from renewals.api.subscriptions.loaders import prefetch_subscriptions
 from renewals.api.subscriptions.types import (
     Subscription,
@@ -37,7 +29,7 @@ async def resolve_subscriptions(
     ] = None,
 ) -> SubscriptionConnection:
     context = ctx(info)
-    limit, after_id = page_size(first), decode_cursor("subscriptions", after)
+    request = PageRequest.of("subscriptions", first, after)
     vis = await context.visibility()
     f = filter or SubscriptionFilter()
     customer_id = await context.filter_id(f.customer_csn)
@@ -54,23 +46,18 @@ async def resolve_subscriptions(
         numbers=tuple(f.numbers) if f.numbers is not None else None,
         auto_renew=f.auto_renew,
     )
-    async with context.container.db.read_engine.connect() as conn:
-        rows = await reads.subscription_page(conn, vis, query, after_id, limit + 1) if limit else []
-    await prefetch_subscriptions(context.loaders, rows[:limit], node_fields(info))
-    edges = [
-        SubscriptionEdge(cursor=encode_cursor("subscriptions", r.id), node=Subscription.of(r))
-        for r in rows[:limit]
-    ]
-
-    async def count() -> int:
-        async with context.container.db.read_engine.connect() as conn:
-            return await reads.subscription_count(conn, vis, query)
-
-    return SubscriptionConnection(
-        count=count,
-        edges=edges,
-        page_info=page_info([e.cursor for e in edges], len(rows), limit, after),
+    page = await read_page(
+        context.container.db.read_engine,
+        request,
+        lambda conn, after_id, n: reads.subscription_page(conn, vis, query, after_id, n),
+        lambda conn: reads.subscription_count(conn, vis, query),
     )
+    await prefetch_subscriptions(context.loaders, page.rows, node_fields(info))
+    edges = [
+        SubscriptionEdge(cursor=cursor, node=Subscription.of(r))
+        for cursor, r in zip(page.cursors, page.rows, strict=True)
+    ]
+    return SubscriptionConnection(count=page.count, edges=edges, page_info=page.info)
 
 
 async def subscription_node(context: Context, pk: int) -> Subscription | None:
