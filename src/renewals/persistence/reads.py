@@ -13,7 +13,9 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from renewals.domain.enums import QuoteStatus
+from renewals.domain.eligibility import ELIGIBLE_OFFERINGS
+from renewals.domain.enums import QuoteStatus, Term
+from renewals.domain.lifecycle import QUOTE_VALIDITY_DAYS
 from renewals.domain.values import PriceKey, Promotion
 from renewals.domain.visibility import Visibility
 from renewals.domain.windows import WINDOW_CLOSES_DAYS_AFTER, WINDOW_OPENS_DAYS_BEFORE
@@ -320,3 +322,25 @@ async def renewable_subscriptions(
         _subscription_filters(_visible(subscription_select(), subs_t, vis), q)
     )
     return _records(rows, SubscriptionRecord)
+
+
+async def automatic_quote_candidates(
+    conn: AsyncConnection, today: date, after: int, limit: int
+) -> list[Any]:
+    """R12's SQL pre-filter (id, term, end date); the domain decides which are due."""
+    stmt = (
+        select(subs_t.c.id, subs_t.c.term, subs_t.c.end_date)
+        .where(
+            subs_t.c.term != Term.MONTHLY,
+            subs_t.c.offering_type.in_(ELIGIBLE_OFFERINGS),
+            subs_t.c.open_quote_id.is_(None),
+            subs_t.c.end_date <= today + timedelta(days=QUOTE_VALIDITY_DAYS),
+            subs_t.c.end_date >= today - timedelta(days=WINDOW_CLOSES_DAYS_AFTER),
+            (subs_t.c.auto_quoted_end_date.is_(None))
+            | (subs_t.c.auto_quoted_end_date != subs_t.c.end_date),
+            subs_t.c.id > after,
+        )
+        .order_by(subs_t.c.id)
+        .limit(limit)
+    )
+    return list((await conn.execute(stmt)).all())

@@ -12,6 +12,7 @@ from renewals.domain.errors import DomainError
 from renewals.domain.lifecycle import is_due_for_automatic_quote
 from renewals.domain.visibility import Visibility
 from renewals.domain.windows import next_term
+from renewals.persistence import reads
 from renewals.persistence.uow import UnitOfWork
 from renewals.services.lifecycle import transition
 from renewals.services.quotes import CreateQuoteCommand, create_renewal_quote
@@ -67,8 +68,8 @@ async def create_automatic_quotes(container: Container) -> tuple[int, int]:
     created = skipped = 0
     after = 0
     while True:
-        async with UnitOfWork(container.db) as uow:
-            rows = await uow.subscriptions.automatic_quote_candidates(today, after)
+        async with container.db.read_engine.connect() as conn:  # a read: no write lock
+            rows = await reads.automatic_quote_candidates(conn, today, after, BATCH)
         if not rows:
             return created, skipped
         for sub_id, term, end_date in rows:

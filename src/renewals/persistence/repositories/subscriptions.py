@@ -1,20 +1,15 @@
 """Subscriptions as the write side sees them: claimed by quotes, renewed, switched."""
 
 from collections.abc import Iterable
-from datetime import date, timedelta
-from typing import Any
+from datetime import date
 
 from sqlalchemy import select, update
 
-from renewals.domain.eligibility import ELIGIBLE_OFFERINGS
-from renewals.domain.enums import Term
-from renewals.domain.lifecycle import QUOTE_VALIDITY_DAYS
 from renewals.domain.visibility import Visibility
-from renewals.domain.windows import WINDOW_CLOSES_DAYS_AFTER
 from renewals.persistence import models as m
 from renewals.persistence import reads
 from renewals.persistence.records import SubscriptionRecord
-from renewals.persistence.repositories.base import BATCH, Repository
+from renewals.persistence.repositories.base import Repository
 
 S = m.Subscription
 
@@ -76,21 +71,3 @@ class SubscriptionRepository(Repository):
             .where(S.id == subscription_id, S.open_quote_id.is_(None))
             .values(start_date=start, end_date=end)
         )
-
-    async def automatic_quote_candidates(self, today: date, after: int) -> list[Any]:
-        """R12's SQL pre-filter (id, term, end date); the domain decides which are due."""
-        stmt = (
-            select(S.id, S.term, S.end_date)
-            .where(
-                S.term != Term.MONTHLY,
-                S.offering_type.in_(ELIGIBLE_OFFERINGS),
-                S.open_quote_id.is_(None),
-                S.end_date <= today + timedelta(days=QUOTE_VALIDITY_DAYS),
-                S.end_date >= today - timedelta(days=WINDOW_CLOSES_DAYS_AFTER),
-                (S.auto_quoted_end_date.is_(None)) | (S.auto_quoted_end_date != S.end_date),
-                S.id > after,
-            )
-            .order_by(S.id)
-            .limit(BATCH)
-        )
-        return list((await self.session.execute(stmt)).all())
