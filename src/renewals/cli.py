@@ -11,6 +11,7 @@ from pathlib import Path
 from renewals.auth import mint_token
 from renewals.config import Settings
 from renewals.domain.enums import Role
+from renewals.persistence.models import EmailStatus
 
 DEV_SECRET_FILE = Path(".renewals-secret")
 
@@ -265,7 +266,7 @@ def parser() -> argparse.ArgumentParser:
     )
     jobs.add_parser("run", help="run every due job once, then exit").set_defaults(func=cmd_jobs_run)
     em = sub.add_parser("emails", help="list the email outbox")
-    em.add_argument("--status", choices=["PENDING", "SENDING", "SENT", "FAILED"])
+    em.add_argument("--status", choices=[s.value for s in EmailStatus])
     em.add_argument(
         "--body", action="store_true", help="include bodies (they contain checkout links)"
     )

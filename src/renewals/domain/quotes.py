@@ -1,4 +1,4 @@
-"""Quote rules: what a renewal request may ask for (R02–R10) and how a quote's status moves."""
+"""What a renewal request may ask for (R02–R10): plan_renewal checks every rule at once."""
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
