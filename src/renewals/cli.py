@@ -197,8 +197,16 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         assert secret is not None  # dev mode always has one
         token = mint_token(secret, Role.BUYER, customer_csn="5100000001")
         print(f"demo buyer token (customer 5100000001):\n{token}", file=sys.stderr)
-    url = f"http://{args.host}:{args.port}/graphql"
-    print(f"serving GraphQL and GraphiQL on {url} ({args.workers} worker(s))", file=sys.stderr)
+    base = served_url(args.host, args.port)
+    print(
+        f"serving GraphQL and GraphiQL on {base}/graphql ({args.workers} worker(s))",
+        file=sys.stderr,
+    )
+    if args.demo:
+        print(
+            f"the reference SPA, signed in as the demo buyer: {base}/app?token={token}",
+            file=sys.stderr,
+        )
     if args.workers > 1:
         # Each worker process builds its own app from the environment; hand it what we resolved.
         asyncio.run(container.close())
