@@ -8,6 +8,7 @@ from renewals.domain.enums import SubscriptionStatus, Term
 from renewals.domain.windows import (
     RenewalWindow,
     add_months,
+    natural_start,
     next_term,
     renewal_window,
     subscription_status,
@@ -152,3 +153,9 @@ def test_next_term_chains_without_gaps_over_many_terms(term: Term) -> None:
 def test_subscription_is_active_through_its_end_date(days_after_end, status):
     end = date(2026, 12, 14)
     assert subscription_status(end, end + timedelta(days=days_after_end)) == status
+
+
+def test_r10_natural_start_is_the_day_after_the_end_date() -> None:
+    assert natural_start(date(2026, 12, 31)) == date(2027, 1, 1)
+    assert natural_start(END) == next_term(END, Term.ANNUAL)[0]
+

@@ -36,13 +36,18 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+def natural_start(end_date: date) -> date:
+    """Where a renewal starts: the day after the current end date, without a gap."""
+    return end_date + timedelta(days=1)
+
+
 def next_term(end_date: date, term: Term) -> tuple[date, date]:
     """The renewal term: starts the day after the current end, runs one term without a gap.
 
     Where the start's day does not exist in the final month, the term ends on that month's last
     day (2028-02-29 + 1 year ends 2029-02-28, not a day early).
     """
-    start = end_date + timedelta(days=1)
+    start = natural_start(end_date)
     month_index = start.month - 1 + TERM_MONTHS[term]
     year, month = start.year + month_index // 12, month_index % 12 + 1
     last_day = calendar.monthrange(year, month)[1]
