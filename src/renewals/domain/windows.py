@@ -4,7 +4,8 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from renewals.domain.enums import SubscriptionStatus, Term
+from renewals.domain.enums import ErrorCode, SubscriptionStatus, Term
+from renewals.domain.errors import DomainError
 
 WINDOW_OPENS_DAYS_BEFORE = 90
 WINDOW_CLOSES_DAYS_AFTER = 45
@@ -27,6 +28,25 @@ def renewal_window(end_date: date) -> RenewalWindow:
         end_date - timedelta(days=WINDOW_OPENS_DAYS_BEFORE),
         end_date + timedelta(days=WINDOW_CLOSES_DAYS_AFTER),
     )
+
+
+def may_auto_renew(end_date: date, today: date) -> bool:
+    """R01/R02: a subscription may still renew by itself (or have auto-renew switched on) only
+    while its renewal window has not closed; a lapsed one is renewed through a new purchase, not
+    revived for free."""
+    return today <= renewal_window(end_date).closes_on
+
+
+def check_auto_renew(enabled: bool, end_date: date, today: date) -> None:
+    """R02: auto-renew can always be switched off; switched on only while it may still renew."""
+    if enabled and not may_auto_renew(end_date, today):
+        closed = renewal_window(end_date).closes_on
+        raise DomainError.one(
+            ErrorCode.SUBSCRIPTION_LAPSED,
+            f"The subscription ended on {end_date} and its renewal window closed on {closed}; "
+            "it can no longer renew automatically.",
+            ("subscription",),
+        )
 
 
 def add_months(day: date, months: int) -> date:

@@ -126,6 +126,10 @@ UserErrorCode = _described(
         "QUOTE_EXPIRED": "The quote has expired.",
         "INVALID_CHECKOUT_TOKEN": "The checkout token is malformed, forged or replaced.",
         "IDEMPOTENCY_KEY_REUSED": "The idempotency key was used before with a different input.",
+        "SUBSCRIPTION_LAPSED": (
+            "The renewal window has closed (45 days after the end date): auto-renew cannot be "
+            "switched on (R01, R02)."
+        ),
     },
     name="UserErrorCode",
 )
