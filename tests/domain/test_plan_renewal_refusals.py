@@ -1,6 +1,6 @@
 """plan_renewal: one refusal per code, every problem at once, each naming what it is about."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -118,13 +118,21 @@ def test_r10_seat_increase_is_refused() -> None:
     assert refusal(request) == [(E.SEAT_INCREASE_NOT_ALLOWED, ("change", 0, "seats"))]
 
 
-def test_r10_currency_change_is_refused() -> None:
-    request = req(sub(1, currency="EUR"), currency="USD")
+@pytest.mark.parametrize("other", ["USD", "usd", "XXX"])
+def test_r10_currency_change_is_refused(other: str) -> None:
+    request = req(sub(1, currency="EUR"), currency=other)
     assert refusal(request) == [(E.CURRENCY_CHANGE_NOT_ALLOWED, ("currency",))]
 
 
-def test_r10_restating_the_same_currency_is_accepted() -> None:
-    assert len(plan(req(sub(1, currency="EUR"), currency="EUR"))) == 1
+@pytest.mark.parametrize("same", ["EUR", "eur", "Eur"])
+def test_r10_restating_the_same_currency_in_any_case_is_accepted(same: str) -> None:
+    assert len(plan(req(sub(1, currency="EUR"), currency=same))) == 1
+
+
+@pytest.mark.parametrize("malformed", ["EURO", "E1", "", "EU", "E R", "12€"])
+def test_r10_a_currency_that_is_not_an_iso_4217_code_is_invalid_input(malformed: str) -> None:
+    request = req(sub(1, currency="EUR"), currency=malformed)
+    assert refusal(request) == [(E.INVALID_INPUT, ("currency",))]
 
 
 def test_r10_new_credit_line_is_refused() -> None:
@@ -148,15 +156,45 @@ def test_r10_other_payment_method_change_is_invalid_input() -> None:
     assert refusal(request) == [(E.INVALID_INPUT, ("payment_method",))]
 
 
+NATURAL = TODAY + timedelta(days=61)  # sub(...) ends 60 days after TODAY
+
+
 @pytest.mark.parametrize("days", [1, 365])
-def test_r10_future_start_date_is_refused(days: int) -> None:
-    request = req(sub(1), start_date=TODAY + timedelta(days=days))
+def test_r10_a_start_date_after_the_natural_start_is_a_future_start_date(days: int) -> None:
+    request = req(sub(1), start_date=NATURAL + timedelta(days=days))
     assert refusal(request) == [(E.FUTURE_START_DATE_NOT_ALLOWED, ("start_date",))]
 
 
-@pytest.mark.parametrize("days", [0, -1])
-def test_r10_start_date_today_or_past_is_accepted(days: int) -> None:
-    assert len(plan(req(sub(1), start_date=TODAY + timedelta(days=days)))) == 1
+@pytest.mark.parametrize(
+    "start",
+    [NATURAL - timedelta(days=1), TODAY, date(2020, 1, 1)],
+    ids=["a-day-early", "today", "long-ago"],
+)
+def test_r10_a_start_date_before_the_natural_start_is_invalid_input(start: date) -> None:
+    request = req(sub(1), start_date=start)
+    assert refusal(request) == [(E.INVALID_INPUT, ("start_date",))]
+
+
+@pytest.mark.parametrize("ends_in_days", [60, 0, -30])
+def test_r10_the_natural_start_is_accepted_even_after_expiry(ends_in_days: int) -> None:
+    natural = TODAY + timedelta(days=ends_in_days + 1)
+    lines = plan(req(sub(1, ends_in_days=ends_in_days), start_date=natural))
+    assert len(lines) == 1
+
+
+def test_r10_each_line_off_its_natural_start_is_a_problem_naming_its_subscription() -> None:
+    request = req(
+        sub(1, number="SUB-EARLY", ends_in_days=30),
+        sub(2, number="SUB-MATCH", ends_in_days=60),
+        sub(3, number="SUB-LATE", ends_in_days=80),
+        start_date=NATURAL,
+    )
+    with pytest.raises(DomainError) as raised:
+        plan(request)
+    assert [(p.code, p.about, p.message.split()[0]) for p in raised.value.problems] == [
+        (E.FUTURE_START_DATE_NOT_ALLOWED, ("start_date",), "SUB-EARLY"),
+        (E.INVALID_INPUT, ("start_date",), "SUB-LATE"),
+    ]
 
 
 def test_r04_five_recipients_for_a_buyer_are_too_many() -> None:
@@ -318,7 +356,7 @@ def test_every_problem_is_reported_at_once_with_what_it_is_about() -> None:
         ],
         recipients=[Recipient("ok@acme.example"), Recipient("broken"), *emails(4)],
         currency="CHF",
-        start_date=TODAY + timedelta(days=1),
+        start_date=TODAY + timedelta(days=90),
     )
     assert refusal(
         request,
@@ -330,6 +368,9 @@ def test_every_problem_is_reported_at_once_with_what_it_is_about() -> None:
         (E.ALREADY_ON_OPEN_QUOTE, ids_at(2)),
         (E.MIXED_CURRENCIES, IDS),
         (E.CURRENCY_CHANGE_NOT_ALLOWED, ("currency",)),
+        (E.FUTURE_START_DATE_NOT_ALLOWED, ("start_date",)),
+        (E.INVALID_INPUT, ("start_date",)),
+        (E.FUTURE_START_DATE_NOT_ALLOWED, ("start_date",)),
         (E.FUTURE_START_DATE_NOT_ALLOWED, ("start_date",)),
         (E.SEAT_INCREASE_NOT_ALLOWED, ("change", 0, "seats")),
         (E.MIXED_QUOTE_TYPES, ("changes",)),

@@ -4,10 +4,14 @@ from datetime import date, timedelta
 
 import pytest
 
-from renewals.domain.enums import SubscriptionStatus, Term
+from renewals.domain.enums import ErrorCode, SubscriptionStatus, Term
+from renewals.domain.errors import DomainError
 from renewals.domain.windows import (
     RenewalWindow,
     add_months,
+    check_auto_renew,
+    may_auto_renew,
+    natural_start,
     next_term,
     renewal_window,
     subscription_status,
@@ -152,3 +156,40 @@ def test_next_term_chains_without_gaps_over_many_terms(term: Term) -> None:
 def test_subscription_is_active_through_its_end_date(days_after_end, status):
     end = date(2026, 12, 14)
     assert subscription_status(end, end + timedelta(days=days_after_end)) == status
+
+
+def test_r10_natural_start_is_the_day_after_the_end_date() -> None:
+    assert natural_start(date(2026, 12, 31)) == date(2027, 1, 1)
+    assert natural_start(END) == next_term(END, Term.ANNUAL)[0]
+
+
+@pytest.mark.parametrize(
+    ("today", "may"),
+    [
+        (date(2026, 1, 1), True),  # long before the end date
+        (date(2026, 4, 16), True),  # on the end date
+        (date(2026, 5, 31), True),  # the window's last day, 45 days after
+        (date(2026, 6, 1), False),  # the window has closed
+        (date(2026, 7, 20), False),
+    ],
+)
+def test_r02_may_auto_renew_only_until_the_window_closes(today: date, may: bool) -> None:
+    assert may_auto_renew(date(2026, 4, 16), today) is may
+
+
+def test_r02_switching_auto_renew_on_after_the_window_closed_is_lapsed() -> None:
+    with pytest.raises(DomainError) as raised:
+        check_auto_renew(True, date(2026, 4, 16), date(2026, 7, 20))
+    assert [(p.code, p.about) for p in raised.value.problems] == [
+        (ErrorCode.SUBSCRIPTION_LAPSED, ("subscription",))
+    ]
+    assert "2026-05-31" in raised.value.problems[0].message
+
+
+def test_r02_switching_auto_renew_on_is_allowed_through_the_windows_last_day() -> None:
+    check_auto_renew(True, date(2026, 4, 16), date(2026, 5, 31))
+
+
+@pytest.mark.parametrize("today", [date(2026, 5, 31), date(2026, 7, 20)])
+def test_r02_switching_auto_renew_off_is_always_allowed(today: date) -> None:
+    check_auto_renew(False, date(2026, 4, 16), today)

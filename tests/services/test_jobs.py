@@ -291,15 +291,44 @@ async def test_missed_auto_renewals_are_caught_up_without_a_gap(container):
         container,
         document([subscription("SUB-1", term="MONTHLY", ends_in_days=0, auto_renew=True)]),
     )
-    end = TODAY
-    report = await jobs_on(container, TODAY + timedelta(days=70))
+    end, day = TODAY, TODAY + timedelta(days=40)  # the window is still open (R01: 45 days)
+    report = await jobs_on(container, day)
     assert report.renewed == 1
     renewed = await sub(container)
     start, stop = next_term(end, Term.MONTHLY)
-    while stop <= TODAY + timedelta(days=70):
+    while stop <= day:
         start, stop = next_term(stop, Term.MONTHLY)
     assert (renewed.start_date, renewed.end_date) == (start, stop)
-    assert renewed.end_date > TODAY + timedelta(days=70)
+    assert renewed.end_date > day
+
+
+@pytest.mark.parametrize("term", ["MONTHLY", "ANNUAL"])
+async def test_a_lapsed_subscription_is_not_renewed_even_with_auto_renew_on(container, term):
+    """Ended 2026-04-16, its window closed on 2026-05-31: not renewed on 2026-07-20 (R01, R02)."""
+    end = date(2026, 4, 16)
+    await seed(
+        container,
+        document(
+            [subscription("SUB-1", term=term, auto_renew=True, ends_in_days=(end - TODAY).days)]
+        ),
+    )
+    before = await sub(container)
+    assert before.end_date == end and before.auto_renew is True
+    for day in (date(2026, 6, 1), date(2026, 7, 20)):
+        assert (await jobs_on(container, day)).renewed == 0
+        assert await sub(container) == before
+
+
+async def test_auto_renewal_catches_up_through_the_windows_last_day(container):
+    end = date(2026, 4, 16)
+    await seed(
+        container,
+        document([subscription("SUB-1", auto_renew=True, ends_in_days=(end - TODAY).days)]),
+    )
+    assert (await jobs_on(container, date(2026, 5, 31))).renewed == 1
+    assert ((await sub(container)).start_date, (await sub(container)).end_date) == next_term(
+        end, Term.ANNUAL
+    )
 
 
 async def test_subscriptions_without_auto_renew_do_not_renew(container):

@@ -1,5 +1,6 @@
 """What a renewal request may ask for (R02–R10): plan_renewal checks every rule at once."""
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -17,9 +18,11 @@ from renewals.domain.enums import (
 from renewals.domain.errors import DomainError, Problem
 from renewals.domain.pricing import unpriced
 from renewals.domain.values import PriceKey, SubscriptionFacts
+from renewals.domain.windows import natural_start
 
 MAX_EXTRA_RECIPIENTS = 4
 NEW_CREDIT_LINE_METHODS = frozenset({PaymentMethod.INVOICE})
+CURRENCY_CODE = re.compile(r"[A-Z]{3}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +101,7 @@ def plan_renewal(
         )
         problems += [Problem(code, why_not(code, sub), ("subscription", index)) for code in reasons]
     problems += _mix_problems(subs)
-    problems += _r10_input_problems(request, subs, today)
+    problems += _r10_input_problems(request, subs)
     lines = _planned_lines(request, subs, problems)
     problems += unpriced([line.price_key for line in lines], price_available)
     problems += _recipient_problems(request.recipients, origin, customer_emails, buyer_emails)
@@ -130,18 +133,9 @@ def _mix_problems(subs: Sequence[SubscriptionFacts]) -> list[Problem]:
 
 
 def _r10_input_problems(
-    request: RenewalRequest, subs: Sequence[SubscriptionFacts], today: date
+    request: RenewalRequest, subs: Sequence[SubscriptionFacts]
 ) -> list[Problem]:
-    problems = []
-    currencies = {s.currency for s in subs}
-    if request.currency is not None and currencies and request.currency not in currencies:
-        problems.append(
-            Problem(
-                ErrorCode.CURRENCY_CHANGE_NOT_ALLOWED,
-                "A renewal keeps the subscriptions' currency.",
-                ("currency",),
-            )
-        )
+    problems = _currency_problems(request.currency, subs)
     methods = {s.payment_method for s in subs}
     if request.payment_method is not None and methods and request.payment_method not in methods:
         if request.payment_method in NEW_CREDIT_LINE_METHODS:
@@ -160,14 +154,63 @@ def _r10_input_problems(
                     ("payment_method",),
                 )
             )
-    if request.start_date is not None and request.start_date > today:
-        problems.append(
+    if request.start_date is not None:
+        problems += _start_date_problems(request.start_date, subs)
+    return problems
+
+
+def _currency_problems(currency: str | None, subs: Sequence[SubscriptionFacts]) -> list[Problem]:
+    """R10: a currency, when given, is an ISO 4217-shaped code (any case) equal to the
+    subscriptions' currency."""
+    if currency is None:
+        return []
+    code = currency.upper()
+    if not CURRENCY_CODE.fullmatch(code):
+        return [
             Problem(
-                ErrorCode.FUTURE_START_DATE_NOT_ALLOWED,
-                "A quote cannot ask for a start date in the future.",
-                ("start_date",),
+                ErrorCode.INVALID_INPUT,
+                f"{currency!r} is not a three-letter currency code (ISO 4217).",
+                ("currency",),
             )
-        )
+        ]
+    currencies = {s.currency.upper() for s in subs}
+    if currencies and code not in currencies:
+        kept = ", ".join(sorted(currencies))
+        return [
+            Problem(
+                ErrorCode.CURRENCY_CHANGE_NOT_ALLOWED,
+                f"A renewal keeps the subscriptions' currency ({kept}); {code} is a change.",
+                ("currency",),
+            )
+        ]
+    return []
+
+
+def _start_date_problems(start_date: date, subs: Sequence[SubscriptionFacts]) -> list[Problem]:
+    """R10: a requested start date must be each line's natural start, the day after its end date;
+    a later one is a future start date, an earlier one is invalid. One problem per line that
+    differs, about the start date (the input to fix), naming the subscription."""
+    problems = []
+    for sub in subs:
+        natural = natural_start(sub.end_date)
+        if start_date > natural:
+            problems.append(
+                Problem(
+                    ErrorCode.FUTURE_START_DATE_NOT_ALLOWED,
+                    f"{sub.number} renews from {natural}; a later start date ({start_date}) "
+                    "is not allowed.",
+                    ("start_date",),
+                )
+            )
+        elif start_date < natural:
+            problems.append(
+                Problem(
+                    ErrorCode.INVALID_INPUT,
+                    f"{sub.number} renews from {natural}, the day after its end date; "
+                    f"it cannot start earlier ({start_date}).",
+                    ("start_date",),
+                )
+            )
     return problems
 
 

@@ -4,7 +4,8 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from renewals.domain.enums import SubscriptionStatus, Term
+from renewals.domain.enums import ErrorCode, SubscriptionStatus, Term
+from renewals.domain.errors import DomainError
 
 WINDOW_OPENS_DAYS_BEFORE = 90
 WINDOW_CLOSES_DAYS_AFTER = 45
@@ -29,11 +30,35 @@ def renewal_window(end_date: date) -> RenewalWindow:
     )
 
 
+def may_auto_renew(end_date: date, today: date) -> bool:
+    """R01/R02: a subscription may still renew by itself (or have auto-renew switched on) only
+    while its renewal window has not closed; a lapsed one is renewed through a new purchase, not
+    revived for free."""
+    return today <= renewal_window(end_date).closes_on
+
+
+def check_auto_renew(enabled: bool, end_date: date, today: date) -> None:
+    """R02: auto-renew can always be switched off; switched on only while it may still renew."""
+    if enabled and not may_auto_renew(end_date, today):
+        closed = renewal_window(end_date).closes_on
+        raise DomainError.one(
+            ErrorCode.SUBSCRIPTION_LAPSED,
+            f"The subscription ended on {end_date} and its renewal window closed on {closed}; "
+            "it can no longer renew automatically.",
+            ("subscription",),
+        )
+
+
 def add_months(day: date, months: int) -> date:
     """The same day of month `months` later, clamped to the month's last day."""
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def natural_start(end_date: date) -> date:
+    """Where a renewal starts: the day after the current end date, without a gap."""
+    return end_date + timedelta(days=1)
 
 
 def next_term(end_date: date, term: Term) -> tuple[date, date]:
@@ -42,7 +67,7 @@ def next_term(end_date: date, term: Term) -> tuple[date, date]:
     Where the start's day does not exist in the final month, the term ends on that month's last
     day (2028-02-29 + 1 year ends 2029-02-28, not a day early).
     """
-    start = end_date + timedelta(days=1)
+    start = natural_start(end_date)
     month_index = start.month - 1 + TERM_MONTHS[term]
     year, month = start.year + month_index // 12, month_index % 12 + 1
     last_day = calendar.monthrange(year, month)[1]

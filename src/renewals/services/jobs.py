@@ -11,7 +11,7 @@ from renewals.domain.enums import QuoteOrigin, QuoteStatus
 from renewals.domain.errors import DomainError
 from renewals.domain.lifecycle import is_due_for_automatic_quote
 from renewals.domain.visibility import Visibility
-from renewals.domain.windows import next_term
+from renewals.domain.windows import may_auto_renew, next_term
 from renewals.persistence import reads
 from renewals.persistence.uow import UnitOfWork
 from renewals.services.lifecycle import transition
@@ -45,7 +45,11 @@ async def expire_quotes(container: Container) -> int:
 
 
 async def renew_automatically(container: Container) -> int:
-    """R02: on (or, catching up, after) the end date, auto-renew subscriptions not on an open quote."""
+    """R02: on (or, catching up, after) the end date, auto-renew subscriptions not on an open quote.
+
+    A missed term is caught up only while its renewal window is open (R01): a subscription whose
+    window has closed has lapsed and is not revived.
+    """
     today, done, after = container.clock.today(), 0, 0
     while True:
         async with UnitOfWork(container.db) as uow:
@@ -53,12 +57,14 @@ async def renew_automatically(container: Container) -> int:
             if not subs:
                 return done
             for sub in subs:
+                if not may_auto_renew(sub.end_date, today):
+                    continue
                 start, end = sub.start_date, sub.end_date
                 while end <= today:  # a missed term is caught up without a gap
                     start, end = next_term(end, sub.term)
                 await uow.subscriptions.move_term(sub.id, start, end)
+                done += 1
             after = subs[-1].id
-            done += len(subs)
             await uow.commit()
 
 

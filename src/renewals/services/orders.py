@@ -8,6 +8,7 @@ from renewals.domain.enums import ErrorCode, QuoteStatus
 from renewals.domain.errors import DomainError
 from renewals.domain.lifecycle import check_acceptable, check_cancel
 from renewals.domain.visibility import Visibility
+from renewals.domain.windows import check_auto_renew
 from renewals.persistence import models as m
 from renewals.persistence.uow import UnitOfWork
 from renewals.services.idempotency import replay_or_claim, request_hash, retry_key_races, settle
@@ -130,6 +131,7 @@ async def set_auto_renew(
         sub = await uow.subscriptions.get(subscription_id)
         if sub is None or not visibility.allows(sub):
             raise not_found("subscription")
+        check_auto_renew(enabled, sub.end_date, container.clock.today())
         await uow.subscriptions.set_auto_renew([sub.id], enabled)
         if sub.open_quote_id is not None:
             await uow.quotes.keep_auto_renew_choice(sub.open_quote_id, sub.id)

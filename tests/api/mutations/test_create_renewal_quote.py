@@ -141,3 +141,18 @@ async def test_partner_quote_reaches_customer_contacts_plus_four_external(client
     await seed(container, document([subscription("SUB-2")]))
     mine = await create(client, container, ["SUB-2"], recipients=recipients)
     assert codes(mine) == ["TOO_MANY_RECIPIENTS"]
+
+
+async def test_r10_the_natural_start_date_and_the_currency_in_any_case_are_accepted(
+    client, container
+):
+    await seed(container, document([subscription("SUB-1"), subscription("SUB-2", seats=3)]))
+    start, stop = next_term(end(60), Term.ANNUAL)
+    payload = await create(
+        client, container, ["SUB-1", "SUB-2"], startDate=start.isoformat(), currency="eur"
+    )
+    assert payload["userErrors"] == []
+    assert [(ln["startDate"], ln["endDate"]) for ln in payload["quote"]["lines"]] == [
+        (start.isoformat(), stop.isoformat())
+    ] * 2
+    assert payload["quote"]["currency"] == "EUR"

@@ -1,6 +1,6 @@
 """createRenewalQuote refusals: each is a user error on the input's field and writes nothing."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -30,6 +30,7 @@ def case(subs, input, expected, *, customers=None, auth=("buyer", "5100000001"),
 
 IDS = ["input", "subscriptionIds"]
 FIRST = [*IDS, "0"]
+NATURAL = TODAY + timedelta(days=61)  # the day after a default subscription's end date
 
 REFUSALS = {
     "NOT_FOUND other customer": case(
@@ -171,10 +172,48 @@ REFUSALS = {
         {"subscriptionIds": ["SUB-1"], "paymentMethod": "INVOICE"},
         [("NEW_CREDIT_LINE_NOT_ALLOWED", ["input", "paymentMethod"])],
     ),
+    "CURRENCY_CHANGE_NOT_ALLOWED lower case": case(
+        [subscription("SUB-1")],
+        {"subscriptionIds": ["SUB-1"], "currency": "usd"},
+        [("CURRENCY_CHANGE_NOT_ALLOWED", ["input", "currency"])],
+    ),
+    "CURRENCY_CHANGE_NOT_ALLOWED XXX": case(
+        [subscription("SUB-1")],
+        {"subscriptionIds": ["SUB-1"], "currency": "XXX"},
+        [("CURRENCY_CHANGE_NOT_ALLOWED", ["input", "currency"])],
+    ),
+    **{
+        f"INVALID_INPUT currency {bad!r}": case(
+            [subscription("SUB-1")],
+            {"subscriptionIds": ["SUB-1"], "currency": bad},
+            [("INVALID_INPUT", ["input", "currency"])],
+        )
+        for bad in ("EURO", "E1", "")
+    },
     "FUTURE_START_DATE_NOT_ALLOWED": case(
         [subscription("SUB-1")],
-        {"subscriptionIds": ["SUB-1"], "startDate": (TODAY + timedelta(days=1)).isoformat()},
+        {"subscriptionIds": ["SUB-1"], "startDate": (NATURAL + timedelta(days=1)).isoformat()},
         [("FUTURE_START_DATE_NOT_ALLOWED", ["input", "startDate"])],
+    ),
+    **{
+        f"INVALID_INPUT start date {start}": case(
+            [subscription("SUB-1")],
+            {"subscriptionIds": ["SUB-1"], "startDate": start.isoformat()},
+            [("INVALID_INPUT", ["input", "startDate"])],
+        )
+        for start in (date(2020, 1, 1), TODAY, NATURAL - timedelta(days=1))
+    },
+    "start date off the natural start of some lines": case(
+        [
+            subscription("SUB-1", ends_in_days=30),
+            subscription("SUB-2"),
+            subscription("SUB-3", ends_in_days=80),
+        ],
+        {"subscriptionIds": ["SUB-1", "SUB-2", "SUB-3"], "startDate": NATURAL.isoformat()},
+        [
+            ("FUTURE_START_DATE_NOT_ALLOWED", ["input", "startDate"]),
+            ("INVALID_INPUT", ["input", "startDate"]),
+        ],
     ),
     "MIXED_QUOTE_TYPES": case(
         [subscription("SUB-1"), subscription("SUB-2")],
@@ -200,7 +239,8 @@ REFUSALS = {
             ("OUTSIDE_RENEWAL_WINDOW", FIRST),
             ("OFFERING_NOT_ELIGIBLE", [*IDS, "1"]),
             ("MIXED_CURRENCIES", IDS),
-            ("FUTURE_START_DATE_NOT_ALLOWED", ["input", "startDate"]),
+            ("INVALID_INPUT", ["input", "startDate"]),
+            ("INVALID_INPUT", ["input", "startDate"]),
             ("SEAT_INCREASE_NOT_ALLOWED", ["input", "changes", "0", "seats"]),
             ("INVALID_EMAIL", ["input", "recipients", "0", "email"]),
         ],
@@ -237,3 +277,18 @@ async def test_refusal_is_a_user_error_and_writes_nothing(client, container, nam
     assert all(e["message"] for e in payload["userErrors"])
     assert await row_counts(container) == before
     assert await subscription_rows(container) == subs_before
+
+
+async def test_each_line_off_the_requested_start_date_is_named_in_its_message(client, container):
+    subs = [subscription("SUB-1", ends_in_days=30), subscription("SUB-2")]
+    await seed(container, document(subs))
+    payload = await create(client, container, ["SUB-1", "SUB-2"], startDate=NATURAL.isoformat())
+    assert payload["quote"] is None
+    [error] = payload["userErrors"]
+    assert (error["code"], error["field"]) == (
+        "FUTURE_START_DATE_NOT_ALLOWED",
+        ["input", "startDate"],
+    )
+    assert (
+        "SUB-1" in error["message"] and (TODAY + timedelta(days=31)).isoformat() in error["message"]
+    )

@@ -112,7 +112,9 @@ UserErrorCode = _described(
         "SEAT_INCREASE_NOT_ALLOWED": "A renewal quote cannot add seats (R10).",
         "CURRENCY_CHANGE_NOT_ALLOWED": "A renewal quote cannot change the currency (R10).",
         "NEW_CREDIT_LINE_NOT_ALLOWED": "A renewal quote cannot open a new credit line (R10).",
-        "FUTURE_START_DATE_NOT_ALLOWED": "A quote cannot start in the future (R10).",
+        "FUTURE_START_DATE_NOT_ALLOWED": (
+            "A requested start date after a line's natural start, the day after its end date (R10)."
+        ),
         "ADDRESS_LOCKED": "A sent quote keeps its address; create a new quote (R10).",
         "CANCEL_NOT_ALLOWED": "Buyers cannot cancel quotes; partners and sales can (R10).",
         "TOO_MANY_RECIPIENTS": "More than four recipients (R03, R04).",
@@ -124,6 +126,10 @@ UserErrorCode = _described(
         "QUOTE_EXPIRED": "The quote has expired.",
         "INVALID_CHECKOUT_TOKEN": "The checkout token is malformed, forged or replaced.",
         "IDEMPOTENCY_KEY_REUSED": "The idempotency key was used before with a different input.",
+        "SUBSCRIPTION_LAPSED": (
+            "The renewal window has closed (45 days after the end date): auto-renew cannot be "
+            "switched on (R01, R02)."
+        ),
     },
     name="UserErrorCode",
 )

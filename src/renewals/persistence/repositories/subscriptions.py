@@ -1,11 +1,12 @@
 """Subscriptions as the write side sees them: claimed by quotes, renewed, switched."""
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select, update
 
 from renewals.domain.visibility import Visibility
+from renewals.domain.windows import WINDOW_CLOSES_DAYS_AFTER
 from renewals.persistence import models as m
 from renewals.persistence import reads
 from renewals.persistence.records import SubscriptionRecord
@@ -59,9 +60,18 @@ class SubscriptionRepository(Repository):
         await self.update(update(S).where(S.id.in_(ids)).values(auto_quoted_end_date=S.end_date))
 
     async def due_for_auto_renewal(self, today: date, after: int) -> list[m.Subscription]:
-        """R02: auto-renewing subscriptions at or past their end date and on no open quote."""
+        """R02: auto-renewing subscriptions at or past their end date and on no open quote.
+
+        A pre-filter: lapsed subscriptions (window closed) are left out here so that they are not
+        read every day; `domain/windows.may_auto_renew` decides.
+        """
         return await self.batch_after(
-            S, after, S.auto_renew.is_(True), S.open_quote_id.is_(None), S.end_date <= today
+            S,
+            after,
+            S.auto_renew.is_(True),
+            S.open_quote_id.is_(None),
+            S.end_date <= today,
+            S.end_date >= today - timedelta(days=WINDOW_CLOSES_DAYS_AFTER),
         )
 
     async def move_term(self, subscription_id: int, start: date, end: date) -> None:

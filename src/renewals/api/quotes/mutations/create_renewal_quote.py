@@ -52,13 +52,21 @@ class CreateRenewalQuoteInput:
         default=None, description="The same key from the same viewer returns the first result."
     )
     currency: str | None = strawberry.field(
-        default=None, description="Must equal the subscriptions' currency if given (R10)."
+        default=None,
+        description=(
+            "A three-letter ISO 4217 code, in any case; must equal the subscriptions' currency "
+            "if given (R10)."
+        ),
     )
     payment_method: PaymentMethod | None = strawberry.field(
         default=None, description="Must equal the subscriptions' method if given (R10)."
     )
     start_date: date | None = strawberry.field(
-        default=None, description="A requested start date; never in the future (R10)."
+        default=None,
+        description=(
+            "A requested start date; if given, it must be each line's natural start, the day "
+            "after its subscription's end date (R10)."
+        ),
     )
 
 

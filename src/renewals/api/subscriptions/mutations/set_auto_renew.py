@@ -15,7 +15,12 @@ from renewals.services import orders
 INPUT_FIELDS = {"subscription": "subscriptionId"}
 
 
-@strawberry.input(description="Switch a subscription's auto-renew on or off.")
+@strawberry.input(
+    description=(
+        "Switch a subscription's auto-renew on or off; on only until its renewal window closes "
+        "(R01, R02)."
+    )
+)
 class SetAutoRenewInput:
     subscription_id: strawberry.ID = strawberry.field(description="The subscription's ID.")
     enabled: bool = strawberry.field(description="The new value.")
