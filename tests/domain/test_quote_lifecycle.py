@@ -49,7 +49,47 @@ from tests.domain.planning import E, S
 def test_quote_expires_on_the_earlier_of_30_days_and_window_close(
     created: date, end_dates: list[date], expected: date
 ) -> None:
-    assert quote_expires_on(created, end_dates) == expected
+    assert quote_expires_on(created, end_dates, []) == expected
+
+
+@pytest.mark.parametrize(
+    ("created", "end_dates", "auto_renewing", "expected"),
+    [
+        # D1: a buyer's quote of 2026-06-01 on SUB (ends 07-13, auto-renew on) expired 07-01,
+        # well before the end; now it could not outlive the term either way.
+        (date(2026, 6, 1), [date(2026, 7, 13)], [date(2026, 7, 13)], date(2026, 7, 1)),
+        # made 07-02 on a subscription ending 07-31 with auto-renew kept on: 07-31, not 08-01
+        (date(2026, 7, 2), [date(2026, 7, 31)], [date(2026, 7, 31)], date(2026, 7, 31)),
+        # made 06-20 on one ending 07-13: the end date, not 07-20 (no lapse while it is open)
+        (date(2026, 6, 20), [date(2026, 7, 13)], [date(2026, 7, 13)], date(2026, 7, 13)),
+        # on the end date itself: expires that day, the automatic renewal runs the next
+        (date(2026, 7, 13), [date(2026, 7, 13)], [date(2026, 7, 13)], date(2026, 7, 13)),
+        # after the end date (the renewal has not run yet): never before the quote is made
+        (date(2026, 7, 15), [date(2026, 7, 13)], [date(2026, 7, 13)], date(2026, 7, 15)),
+        # a group: the earliest end of a line keeping auto-renew on
+        (
+            date(2026, 7, 1),
+            [date(2026, 7, 10), date(2026, 7, 20)],
+            [date(2026, 7, 20)],
+            date(2026, 7, 20),
+        ),
+        # auto-renew switched off (disableAutoRenew) or off already: the usual 30 days
+        (date(2026, 7, 2), [date(2026, 7, 31)], [], date(2026, 8, 1)),
+    ],
+    ids=[
+        "thirty-days-first",
+        "end-date-before-thirty-days",
+        "end-date-not-a-lapse",
+        "made-on-end-date",
+        "made-after-end-date",
+        "earliest-auto-renewing-line",
+        "auto-renew-off",
+    ],
+)
+def test_quote_keeping_auto_renew_on_expires_at_the_latest_on_the_end_date(
+    created: date, end_dates: list[date], auto_renewing: list[date], expected: date
+) -> None:
+    assert quote_expires_on(created, end_dates, auto_renewing) == expected
 
 
 # --- status machine ----------------------------------------------------------------------------

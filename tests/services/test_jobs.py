@@ -315,9 +315,25 @@ async def test_auto_renewal_never_processes_a_subscription_on_an_open_quote(cont
     await drain(container)
     before = await sub(container)
     assert before.auto_renew is True and before.open_quote_id == quote_id
-    for offset in (10, 11, 20):
+    # The quote keeps auto-renew on, so it expires with the term (D1) ...
+    (quote,) = await all_quotes(container)
+    assert quote.expires_on == TODAY + timedelta(days=10)
+    # ... and until then, the end date included, R02 holds the renewal.
+    for offset in (9, 10):
         report = await jobs_on(container, TODAY + timedelta(days=offset))
         assert report.renewed == 0
     assert await sub(container) == before
+    report = await jobs_on(container, TODAY + timedelta(days=11))
+    assert (report.expired, report.renewed) == (1, 1)
+    assert (await sub(container)).end_date == next_term(before.end_date, Term.ANNUAL)[1]
     async with container.db.read_engine.connect() as conn:
         assert (await conn.execute(select(func.count()).select_from(m.Quote))).scalar_one() == 1
+
+
+async def test_a_quote_switching_auto_renew_off_holds_the_subscription_past_its_end(container):
+    await seed(container, document([subscription("SUB-1", ends_in_days=10, auto_renew=True)]))
+    await manual_quote(container, "SUB-1", changes=[{"seats": 3}], disable_auto_renew=True)
+    (quote,) = await all_quotes(container)
+    assert quote.expires_on == TODAY + timedelta(days=30)  # the caller chose to hold it (R02)
+    for offset in (10, 11, 20):
+        assert (await jobs_on(container, TODAY + timedelta(days=offset))).renewed == 0

@@ -10,10 +10,16 @@ from renewals.domain.windows import renewal_window
 QUOTE_VALIDITY_DAYS = 30
 
 
-def quote_expires_on(created_on: date, end_dates: Sequence[date]) -> date:
-    """The earlier of 30 days after creation and the close of the subscriptions' windows."""
+def quote_expires_on(
+    created_on: date, end_dates: Sequence[date], auto_renewing_end_dates: Sequence[date]
+) -> date:
+    """The earliest of 30 days after creation, the close of the subscriptions' windows and (R02)
+    the end date of every line that keeps auto-renew on, so that such a quote never holds its
+    subscription past the term: the automatic renewal takes over the day after. Never before the
+    quote is made (an auto-renew line already past its end date expires the same day)."""
     closes = [renewal_window(end).closes_on for end in end_dates]
-    return min([created_on + timedelta(days=QUOTE_VALIDITY_DAYS), *closes])
+    held_until = [max(end, created_on) for end in auto_renewing_end_dates]
+    return min([created_on + timedelta(days=QUOTE_VALIDITY_DAYS), *closes, *held_until])
 
 
 TRANSITIONS: dict[QuoteStatus, frozenset[QuoteStatus]] = {
