@@ -12,10 +12,11 @@ from renewals.domain.enums import (
 )
 from renewals.domain.errors import DomainError
 from renewals.domain.lifecycle import (
+    AutomaticQuote,
+    automatic_quote_decision,
     check_acceptable,
     check_cancel,
     check_transition,
-    is_due_for_automatic_quote,
     quote_expires_on,
 )
 from tests.domain.facts import TODAY, sub
@@ -222,4 +223,29 @@ def test_r12_automatic_quote_is_due_from_30_days_before_end_date(
     term: Term, ends_in_days: int, due: bool
 ) -> None:
     facts = sub(1, term=term, ends_in_days=ends_in_days)
-    assert is_due_for_automatic_quote(facts.term, facts.end_date, TODAY) is due
+    decision = automatic_quote_decision(
+        facts.term, facts.end_date, TODAY, auto_renew=False, has_buyer=True
+    )
+    assert (decision == AutomaticQuote.DUE) is due
+
+
+@pytest.mark.parametrize(
+    ("ends_in_days", "auto_renew", "has_buyer", "expected"),
+    [
+        (30, False, True, AutomaticQuote.DUE),
+        (30, True, True, AutomaticQuote.RENEWS_BY_ITSELF),  # R02 renews it; no quote to hold it
+        (-10, True, True, AutomaticQuote.RENEWS_BY_ITSELF),
+        (30, False, False, AutomaticQuote.NO_BUYER),  # nobody to send it to
+        (30, True, False, AutomaticQuote.RENEWS_BY_ITSELF),
+        (60, True, False, AutomaticQuote.NOT_DUE),  # not due anyway
+        (60, False, False, AutomaticQuote.NOT_DUE),
+    ],
+)
+def test_r12_no_automatic_quote_with_auto_renew_on_or_without_a_buyer(
+    ends_in_days: int, auto_renew: bool, has_buyer: bool, expected: AutomaticQuote
+) -> None:
+    facts = sub(1, ends_in_days=ends_in_days, auto_renew=auto_renew)
+    decision = automatic_quote_decision(
+        facts.term, facts.end_date, TODAY, auto_renew=facts.auto_renew, has_buyer=has_buyer
+    )
+    assert decision == expected

@@ -14,7 +14,7 @@ from renewals.persistence import models as m
 from renewals.services.jobs import run_jobs
 from renewals.services.quotes import CreateQuoteCommand, create_renewal_quote
 from renewals.services.worker import drain
-from tests.factories import TODAY, document, subscription
+from tests.factories import TODAY, customer, document, subscription
 from tests.helpers import seed
 
 SALES = Viewer(Role.SALES, subject="sales-team")
@@ -159,25 +159,41 @@ async def test_one_automatic_quote_per_term_even_after_it_closes(container):
     assert len(await all_quotes(container)) == 1
 
 
-async def test_automatic_quote_expires_and_auto_renewal_then_runs(container):
+async def test_auto_renew_subscription_gets_no_automatic_quote_and_renews_itself(container):
+    # R12 skips auto-renew subscriptions: they renew by themselves (R02), a quote would hold them.
     await seed(container, document([subscription("SUB-1", ends_in_days=30, auto_renew=True)]))
     end = TODAY + timedelta(days=30)
-    assert (await jobs_on(container, TODAY)).quoted == 1
-    await drain(container)
-    (quote,) = await all_quotes(container)
-    assert quote.expires_on == end
-    # On the end date the quote is still open: no automatic renewal (R02).
+    assert (await jobs_on(container, TODAY)).quoted == 0
+    assert (await jobs_on(container, end - timedelta(days=1))).quoted == 0
+    assert await all_quotes(container) == []
     report = await jobs_on(container, end)
-    assert (report.expired, report.renewed) == (0, 0)
-    assert (await sub(container)).end_date == end
-    # The day after, it expires and the subscription renews without a gap.
-    report = await jobs_on(container, end + timedelta(days=1))
-    assert (report.expired, report.renewed, report.quoted) == (1, 1, 0)
-    (quote,) = await all_quotes(container)
-    assert quote.status == QuoteStatus.EXPIRED
+    assert (report.expired, report.renewed, report.quoted) == (0, 1, 0)
     renewed = await sub(container)
     assert (renewed.start_date, renewed.end_date) == next_term(end, Term.ANNUAL)
     assert renewed.open_quote_id is None
+
+
+async def test_a_customer_without_a_buyer_gets_no_automatic_quote(container):
+    nobody = customer("5100000002", "Ohne Einkauf GmbH")
+    nobody["contacts"] = [c for c in nobody["contacts"] if c["role"] != "BUYER"]
+    await seed(
+        container,
+        document(
+            [
+                subscription("SUB-1", ends_in_days=30),
+                subscription("SUB-2", ends_in_days=30, customer_csn="5100000002"),
+                subscription("SUB-3", ends_in_days=20, customer_csn="5100000002"),
+            ],
+            customers=[customer(), nobody],
+        ),
+    )
+    report = await jobs_on(container, TODAY)
+    assert (report.quoted, report.skipped, report.no_buyer) == (1, 0, 2)
+    assert "skipped for having no buyer: 2" in report.summary()
+    (quote,) = await all_quotes(container)
+    assert await quote_subscriptions(container, quote.id) == ["SUB-1"]
+    # Nothing holds them: a buyer added later still gets their quotes.
+    assert (await sub(container, "SUB-2")).open_quote_id is None
 
 
 # --- expiry -------------------------------------------------------------------------------------
