@@ -510,8 +510,8 @@ async def set_jobs(container: Container, quote_ids: Iterable[int], **values: Any
 
 
 async def build_jobs_dataset(url: str, spec: JobsSpec, *, log: Any = None) -> int:
-    """S5: `spec.due` subscriptions due for an R12 automatic quote (ANNUAL, STANDARD, priced, end
-    date within 30 days), the rest not due (later end dates; or MONTHLY / FLEX inside the window).
+    """S5: `spec.due` subscriptions due for an R12 automatic quote (ANNUAL, STANDARD, priced, no
+    auto-renew, end date within 30 days), the rest not due (later end dates; or MONTHLY / FLEX inside the window).
     Returns how many are due."""
     await upgrade_async(url)
     rng = random.Random(spec.seed)
@@ -531,9 +531,8 @@ async def build_jobs_dataset(url: str, spec: JobsSpec, *, log: Any = None) -> in
                     product=rng.choice(list(PRODUCTS)),
                     offering=OfferingType.STANDARD,
                     term=Term.ANNUAL,
-                    # from tomorrow: one ending today with auto-renew on is renewed, not quoted (R02)
                     end=TODAY + timedelta(days=rng.randint(1, 30)),
-                    auto_renew=rng.random() < 0.5,
+                    auto_renew=False,  # with auto-renew on it renews by itself: no quote (R12)
                 )
             elif rng.random() < 0.05:  # inside the window, but MONTHLY or FLEX: never automatic
                 shape = dict(

@@ -1,4 +1,5 @@
-"""The `renewals` command: db upgrade, import, demo, token, serve, jobs run, emails, export-schema."""
+"""The `renewals` command: db upgrade, import, demo, token, serve, jobs run, emails, customers,
+export-schema."""
 
 import argparse
 import asyncio
@@ -133,7 +134,7 @@ def cmd_jobs_run(settings: Settings, args: argparse.Namespace) -> int:
         try:
             report = await run_jobs(container)
             done = await drain(container)
-            print(f"{report}; outbox jobs run: {done}")
+            print(f"{report.summary()}; outbox jobs run: {done}")
         finally:
             await container.close()
 
@@ -148,6 +149,16 @@ def cmd_emails(settings: Settings, args: argparse.Namespace) -> int:
     from renewals.services.outbox_cli import list_emails
 
     for line in asyncio.run(list_emails(settings, status=args.status, show_body=args.body)):
+        print(line)
+    return 0
+
+
+def cmd_customers(settings: Settings, args: argparse.Namespace) -> int:
+    from renewals.services.customers_cli import list_customers_without_buyer
+
+    if not args.without_buyer:
+        return fail("say which customers: --without-buyer")
+    for line in asyncio.run(list_customers_without_buyer(settings)):
         print(line)
     return 0
 
@@ -279,6 +290,13 @@ def parser() -> argparse.ArgumentParser:
         "--body", action="store_true", help="include bodies (they contain checkout links)"
     )
     em.set_defaults(func=cmd_emails)
+    cu = sub.add_parser("customers", help="list customers (CSN and name, one per line)")
+    cu.add_argument(
+        "--without-buyer",
+        action="store_true",
+        help="those without a BUYER contact: they get no automatic quote (R12)",
+    )
+    cu.set_defaults(func=cmd_customers)
     sub.add_parser("export-schema", help="print the SDL").set_defaults(func=cmd_export_schema)
     return p
 

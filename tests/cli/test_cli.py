@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.factories import SECRET, TODAY, document, subscription
+from tests.factories import SECRET, TODAY, customer, document, subscription
 
 GROUPS = "{ eligibleRenewalGroups { key subscriptions { number } } }"
 
@@ -136,3 +136,27 @@ def test_served_api_shows_the_demo_customer_groups_to_a_token_from_the_cli(tmp_p
     groups = body["data"]["eligibleRenewalGroups"]
     assert len(groups) >= 3
     assert all(g["key"].startswith("5100000001:") for g in groups)
+
+
+def test_customers_without_buyer_lists_csn_and_name_and_jobs_run_counts_them(tmp_path, env):
+    nobody = customer("5100000002", "Ohne Einkauf GmbH")
+    nobody["contacts"] = [c for c in nobody["contacts"] if c["role"] != "BUYER"]
+    bare = {**customer("5100000003", "Leer AG"), "contacts": []}
+    data = document(
+        [
+            subscription("SUB-1", ends_in_days=20),
+            subscription("SUB-2", customer_csn="5100000002", ends_in_days=20),
+        ],
+        customers=[customer(), nobody, bare],
+    )
+    (tmp_path / "data.json").write_text(json.dumps(data))
+    assert run(tmp_path, "import", "data.json", env=env).returncode == 0
+
+    listed = run(tmp_path, "customers", "--without-buyer", env=env)
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout.splitlines() == ["5100000002 Ohne Einkauf GmbH", "5100000003 Leer AG"]
+
+    jobs = run(tmp_path, "jobs", "run", env=env)
+    assert jobs.returncode == 0, jobs.stderr
+    assert "automatic quotes: 1" in jobs.stdout
+    assert "skipped for having no buyer: 1" in jobs.stdout

@@ -12,10 +12,11 @@ from renewals.domain.enums import (
 )
 from renewals.domain.errors import DomainError
 from renewals.domain.lifecycle import (
+    AutomaticQuote,
+    automatic_quote_decision,
     check_acceptable,
     check_cancel,
     check_transition,
-    is_due_for_automatic_quote,
     quote_expires_on,
 )
 from tests.domain.facts import TODAY, sub
@@ -49,7 +50,47 @@ from tests.domain.planning import E, S
 def test_quote_expires_on_the_earlier_of_30_days_and_window_close(
     created: date, end_dates: list[date], expected: date
 ) -> None:
-    assert quote_expires_on(created, end_dates) == expected
+    assert quote_expires_on(created, end_dates, []) == expected
+
+
+@pytest.mark.parametrize(
+    ("created", "end_dates", "auto_renewing", "expected"),
+    [
+        # D1: a buyer's quote of 2026-06-01 on SUB (ends 07-13, auto-renew on) expired 07-01,
+        # well before the end; now it could not outlive the term either way.
+        (date(2026, 6, 1), [date(2026, 7, 13)], [date(2026, 7, 13)], date(2026, 7, 1)),
+        # made 07-02 on a subscription ending 07-31 with auto-renew kept on: 07-31, not 08-01
+        (date(2026, 7, 2), [date(2026, 7, 31)], [date(2026, 7, 31)], date(2026, 7, 31)),
+        # made 06-20 on one ending 07-13: the end date, not 07-20 (no lapse while it is open)
+        (date(2026, 6, 20), [date(2026, 7, 13)], [date(2026, 7, 13)], date(2026, 7, 13)),
+        # on the end date itself: expires that day, the automatic renewal runs the next
+        (date(2026, 7, 13), [date(2026, 7, 13)], [date(2026, 7, 13)], date(2026, 7, 13)),
+        # after the end date (the renewal has not run yet): never before the quote is made
+        (date(2026, 7, 15), [date(2026, 7, 13)], [date(2026, 7, 13)], date(2026, 7, 15)),
+        # a group: the earliest end of a line keeping auto-renew on
+        (
+            date(2026, 7, 1),
+            [date(2026, 7, 10), date(2026, 7, 20)],
+            [date(2026, 7, 20)],
+            date(2026, 7, 20),
+        ),
+        # auto-renew switched off (disableAutoRenew) or off already: the usual 30 days
+        (date(2026, 7, 2), [date(2026, 7, 31)], [], date(2026, 8, 1)),
+    ],
+    ids=[
+        "thirty-days-first",
+        "end-date-before-thirty-days",
+        "end-date-not-a-lapse",
+        "made-on-end-date",
+        "made-after-end-date",
+        "earliest-auto-renewing-line",
+        "auto-renew-off",
+    ],
+)
+def test_quote_keeping_auto_renew_on_expires_at_the_latest_on_the_end_date(
+    created: date, end_dates: list[date], auto_renewing: list[date], expected: date
+) -> None:
+    assert quote_expires_on(created, end_dates, auto_renewing) == expected
 
 
 # --- status machine ----------------------------------------------------------------------------
@@ -182,4 +223,29 @@ def test_r12_automatic_quote_is_due_from_30_days_before_end_date(
     term: Term, ends_in_days: int, due: bool
 ) -> None:
     facts = sub(1, term=term, ends_in_days=ends_in_days)
-    assert is_due_for_automatic_quote(facts.term, facts.end_date, TODAY) is due
+    decision = automatic_quote_decision(
+        facts.term, facts.end_date, TODAY, auto_renew=False, has_buyer=True
+    )
+    assert (decision == AutomaticQuote.DUE) is due
+
+
+@pytest.mark.parametrize(
+    ("ends_in_days", "auto_renew", "has_buyer", "expected"),
+    [
+        (30, False, True, AutomaticQuote.DUE),
+        (30, True, True, AutomaticQuote.RENEWS_BY_ITSELF),  # R02 renews it; no quote to hold it
+        (-10, True, True, AutomaticQuote.RENEWS_BY_ITSELF),
+        (30, False, False, AutomaticQuote.NO_BUYER),  # nobody to send it to
+        (30, True, False, AutomaticQuote.RENEWS_BY_ITSELF),
+        (60, True, False, AutomaticQuote.NOT_DUE),  # not due anyway
+        (60, False, False, AutomaticQuote.NOT_DUE),
+    ],
+)
+def test_r12_no_automatic_quote_with_auto_renew_on_or_without_a_buyer(
+    ends_in_days: int, auto_renew: bool, has_buyer: bool, expected: AutomaticQuote
+) -> None:
+    facts = sub(1, ends_in_days=ends_in_days, auto_renew=auto_renew)
+    decision = automatic_quote_decision(
+        facts.term, facts.end_date, TODAY, auto_renew=facts.auto_renew, has_buyer=has_buyer
+    )
+    assert decision == expected

@@ -14,7 +14,7 @@ from renewals.persistence import models as m
 from renewals.services.jobs import run_jobs
 from renewals.services.quotes import CreateQuoteCommand, create_renewal_quote
 from renewals.services.worker import drain
-from tests.factories import TODAY, document, subscription
+from tests.factories import TODAY, customer, document, subscription
 from tests.helpers import seed
 
 SALES = Viewer(Role.SALES, subject="sales-team")
@@ -159,25 +159,41 @@ async def test_one_automatic_quote_per_term_even_after_it_closes(container):
     assert len(await all_quotes(container)) == 1
 
 
-async def test_automatic_quote_expires_and_auto_renewal_then_runs(container):
+async def test_auto_renew_subscription_gets_no_automatic_quote_and_renews_itself(container):
+    # R12 skips auto-renew subscriptions: they renew by themselves (R02), a quote would hold them.
     await seed(container, document([subscription("SUB-1", ends_in_days=30, auto_renew=True)]))
     end = TODAY + timedelta(days=30)
-    assert (await jobs_on(container, TODAY)).quoted == 1
-    await drain(container)
-    (quote,) = await all_quotes(container)
-    assert quote.expires_on == end
-    # On the end date the quote is still open: no automatic renewal (R02).
+    assert (await jobs_on(container, TODAY)).quoted == 0
+    assert (await jobs_on(container, end - timedelta(days=1))).quoted == 0
+    assert await all_quotes(container) == []
     report = await jobs_on(container, end)
-    assert (report.expired, report.renewed) == (0, 0)
-    assert (await sub(container)).end_date == end
-    # The day after, it expires and the subscription renews without a gap.
-    report = await jobs_on(container, end + timedelta(days=1))
-    assert (report.expired, report.renewed, report.quoted) == (1, 1, 0)
-    (quote,) = await all_quotes(container)
-    assert quote.status == QuoteStatus.EXPIRED
+    assert (report.expired, report.renewed, report.quoted) == (0, 1, 0)
     renewed = await sub(container)
     assert (renewed.start_date, renewed.end_date) == next_term(end, Term.ANNUAL)
     assert renewed.open_quote_id is None
+
+
+async def test_a_customer_without_a_buyer_gets_no_automatic_quote(container):
+    nobody = customer("5100000002", "Ohne Einkauf GmbH")
+    nobody["contacts"] = [c for c in nobody["contacts"] if c["role"] != "BUYER"]
+    await seed(
+        container,
+        document(
+            [
+                subscription("SUB-1", ends_in_days=30),
+                subscription("SUB-2", ends_in_days=30, customer_csn="5100000002"),
+                subscription("SUB-3", ends_in_days=20, customer_csn="5100000002"),
+            ],
+            customers=[customer(), nobody],
+        ),
+    )
+    report = await jobs_on(container, TODAY)
+    assert (report.quoted, report.skipped, report.no_buyer) == (1, 0, 2)
+    assert "skipped for having no buyer: 2" in report.summary()
+    (quote,) = await all_quotes(container)
+    assert await quote_subscriptions(container, quote.id) == ["SUB-1"]
+    # Nothing holds them: a buyer added later still gets their quotes.
+    assert (await sub(container, "SUB-2")).open_quote_id is None
 
 
 # --- expiry -------------------------------------------------------------------------------------
@@ -344,9 +360,25 @@ async def test_auto_renewal_never_processes_a_subscription_on_an_open_quote(cont
     await drain(container)
     before = await sub(container)
     assert before.auto_renew is True and before.open_quote_id == quote_id
-    for offset in (10, 11, 20):
+    # The quote keeps auto-renew on, so it expires with the term (D1) ...
+    (quote,) = await all_quotes(container)
+    assert quote.expires_on == TODAY + timedelta(days=10)
+    # ... and until then, the end date included, R02 holds the renewal.
+    for offset in (9, 10):
         report = await jobs_on(container, TODAY + timedelta(days=offset))
         assert report.renewed == 0
     assert await sub(container) == before
+    report = await jobs_on(container, TODAY + timedelta(days=11))
+    assert (report.expired, report.renewed) == (1, 1)
+    assert (await sub(container)).end_date == next_term(before.end_date, Term.ANNUAL)[1]
     async with container.db.read_engine.connect() as conn:
         assert (await conn.execute(select(func.count()).select_from(m.Quote))).scalar_one() == 1
+
+
+async def test_a_quote_switching_auto_renew_off_holds_the_subscription_past_its_end(container):
+    await seed(container, document([subscription("SUB-1", ends_in_days=10, auto_renew=True)]))
+    await manual_quote(container, "SUB-1", changes=[{"seats": 3}], disable_auto_renew=True)
+    (quote,) = await all_quotes(container)
+    assert quote.expires_on == TODAY + timedelta(days=30)  # the caller chose to hold it (R02)
+    for offset in (10, 11, 20):
+        assert (await jobs_on(container, TODAY + timedelta(days=offset))).renewed == 0

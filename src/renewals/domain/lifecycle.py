@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 from datetime import date, timedelta
+from enum import Enum
 
 from renewals.domain.enums import ErrorCode, QuoteStatus, Role, Term
 from renewals.domain.errors import DomainError
@@ -10,10 +11,16 @@ from renewals.domain.windows import renewal_window
 QUOTE_VALIDITY_DAYS = 30
 
 
-def quote_expires_on(created_on: date, end_dates: Sequence[date]) -> date:
-    """The earlier of 30 days after creation and the close of the subscriptions' windows."""
+def quote_expires_on(
+    created_on: date, end_dates: Sequence[date], auto_renewing_end_dates: Sequence[date]
+) -> date:
+    """The earliest of 30 days after creation, the close of the subscriptions' windows and (R02)
+    the end date of every line that keeps auto-renew on, so that such a quote never holds its
+    subscription past the term: the automatic renewal takes over the day after. Never before the
+    quote is made (an auto-renew line already past its end date expires the same day)."""
     closes = [renewal_window(end).closes_on for end in end_dates]
-    return min([created_on + timedelta(days=QUOTE_VALIDITY_DAYS), *closes])
+    held_until = [max(end, created_on) for end in auto_renewing_end_dates]
+    return min([created_on + timedelta(days=QUOTE_VALIDITY_DAYS), *closes, *held_until])
 
 
 TRANSITIONS: dict[QuoteStatus, frozenset[QuoteStatus]] = {
@@ -58,11 +65,28 @@ def check_cancel(role: Role | None, status: QuoteStatus) -> None:
     check_transition(status, QuoteStatus.CANCELLED)
 
 
-def is_due_for_automatic_quote(term: Term, end_date: date, today: date) -> bool:
+class AutomaticQuote(Enum):
+    """R12's decision for one subscription on one business date."""
+
+    DUE = "due"
+    NOT_DUE = "not due"  # monthly term, or outside 30 days before the end date .. window close
+    RENEWS_BY_ITSELF = "auto-renew on"  # R02 renews it; a quote would only hold it
+    NO_BUYER = "no buyer"  # nobody to send it to
+
+
+def automatic_quote_decision(
+    term: Term, end_date: date, today: date, *, auto_renew: bool, has_buyer: bool
+) -> AutomaticQuote:
     """R12: annual and multi-year terms, from 30 days before the end date (missed days caught up
-    while the renewal window is open)."""
-    return (
+    while the renewal window is open); not with auto-renew on, not for a customer without a BUYER."""
+    if not (
         term != Term.MONTHLY
         and end_date - timedelta(days=QUOTE_VALIDITY_DAYS) <= today
         and renewal_window(end_date).is_open(today)
-    )
+    ):
+        return AutomaticQuote.NOT_DUE
+    if auto_renew:
+        return AutomaticQuote.RENEWS_BY_ITSELF
+    if not has_buyer:
+        return AutomaticQuote.NO_BUYER
+    return AutomaticQuote.DUE

@@ -14,7 +14,7 @@ from sqlalchemy import Select, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from renewals.domain.eligibility import ELIGIBLE_OFFERINGS
-from renewals.domain.enums import QuoteStatus, Term
+from renewals.domain.enums import ContactRole, QuoteStatus, Term
 from renewals.domain.lifecycle import QUOTE_VALIDITY_DAYS
 from renewals.domain.values import PriceKey, Promotion
 from renewals.domain.visibility import Visibility
@@ -36,6 +36,7 @@ from renewals.persistence.records import (
 R = TypeVar("R")
 subs_t, cust_t, part_t = m.Subscription.__table__, m.Customer.__table__, m.Partner.__table__
 quotes_t = m.Quote.__table__
+contacts_t = m.Contact.__table__
 
 SUBSCRIPTION_COLUMNS = (
     subs_t.c.id,
@@ -324,16 +325,39 @@ async def renewable_subscriptions(
     return _records(rows, SubscriptionRecord)
 
 
+def has_buyer(customer_id: Any) -> Any:
+    """Whether the customer has a BUYER contact, someone to send a quote to (R12, R13)."""
+    return (
+        select(contacts_t.c.id)
+        .where(contacts_t.c.customer_id == customer_id, contacts_t.c.role == ContactRole.BUYER)
+        .exists()
+    )
+
+
+async def customers_without_buyer(conn: AsyncConnection) -> list[tuple[str, str]]:
+    """(CSN, name) of every customer without a BUYER contact, by CSN."""
+    stmt = select(cust_t.c.csn, cust_t.c.name).where(~has_buyer(cust_t.c.id)).order_by(cust_t.c.csn)
+    return [(csn, name) for csn, name in await conn.execute(stmt)]
+
+
 async def automatic_quote_candidates(
     conn: AsyncConnection, today: date, after: int, limit: int
 ) -> list[Any]:
-    """R12's SQL pre-filter (id, term, end date); the domain decides which are due."""
+    """R12's SQL pre-filter (id, term, end date, auto-renew, has a BUYER contact); the domain
+    decides which are due."""
     stmt = (
-        select(subs_t.c.id, subs_t.c.term, subs_t.c.end_date)
+        select(
+            subs_t.c.id,
+            subs_t.c.term,
+            subs_t.c.end_date,
+            subs_t.c.auto_renew,
+            has_buyer(subs_t.c.customer_id).label("has_buyer"),
+        )
         .where(
             subs_t.c.term != Term.MONTHLY,
             subs_t.c.offering_type.in_(ELIGIBLE_OFFERINGS),
             subs_t.c.open_quote_id.is_(None),
+            subs_t.c.auto_renew.is_(False),
             subs_t.c.end_date <= today + timedelta(days=QUOTE_VALIDITY_DAYS),
             subs_t.c.end_date >= today - timedelta(days=WINDOW_CLOSES_DAYS_AFTER),
             (subs_t.c.auto_quoted_end_date.is_(None))

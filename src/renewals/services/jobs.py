@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from renewals.container import Container
 from renewals.domain.enums import QuoteOrigin, QuoteStatus
 from renewals.domain.errors import DomainError
-from renewals.domain.lifecycle import is_due_for_automatic_quote
+from renewals.domain.lifecycle import AutomaticQuote, automatic_quote_decision
 from renewals.domain.visibility import Visibility
 from renewals.domain.windows import may_auto_renew, next_term
 from renewals.persistence import reads
@@ -27,6 +27,14 @@ class JobReport:
     renewed: int = 0
     quoted: int = 0
     skipped: int = 0
+    no_buyer: int = 0  # R12: due, but the customer has no BUYER contact to send the quote to
+
+    def summary(self) -> str:
+        return (
+            f"quotes expired: {self.expired}; subscriptions auto-renewed: {self.renewed}; "
+            f"automatic quotes: {self.quoted}; skipped (refused): {self.skipped}; "
+            f"skipped for having no buyer: {self.no_buyer}"
+        )
 
 
 async def expire_quotes(container: Container) -> int:
@@ -68,18 +76,25 @@ async def renew_automatically(container: Container) -> int:
             await uow.commit()
 
 
-async def create_automatic_quotes(container: Container) -> tuple[int, int]:
-    """R12: one AUTOMATIC quote per due subscription, once per term; missed days caught up."""
+async def create_automatic_quotes(container: Container) -> tuple[int, int, int]:
+    """R12: one AUTOMATIC quote per due subscription, once per term; missed days caught up.
+    Returns (created, refused, skipped for having no buyer)."""
     today = container.clock.today()
-    created = skipped = 0
+    created = skipped = no_buyer = 0
     after = 0
     while True:
         async with container.db.read_engine.connect() as conn:  # a read: no write lock
             rows = await reads.automatic_quote_candidates(conn, today, after, BATCH)
         if not rows:
-            return created, skipped
-        for sub_id, term, end_date in rows:
-            if not is_due_for_automatic_quote(term, end_date, today):
+            return created, skipped, no_buyer
+        for sub_id, term, end_date, auto_renew, has_buyer in rows:
+            decision = automatic_quote_decision(
+                term, end_date, today, auto_renew=auto_renew, has_buyer=bool(has_buyer)
+            )
+            if decision == AutomaticQuote.NO_BUYER:
+                no_buyer += 1
+                log.info("no automatic quote for subscription %s: no BUYER contact", sub_id)
+            if decision != AutomaticQuote.DUE:
                 continue
             try:
                 await create_renewal_quote(
@@ -119,5 +134,5 @@ async def run_jobs(container: Container) -> JobReport:
     report = JobReport()
     report.expired = await expire_quotes(container)
     report.renewed = await renew_automatically(container)
-    report.quoted, report.skipped = await create_automatic_quotes(container)
+    report.quoted, report.skipped, report.no_buyer = await create_automatic_quotes(container)
     return report

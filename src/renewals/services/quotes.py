@@ -220,7 +220,11 @@ async def _insert_quote(
         discount_total=priced.discount_total,
         total=priced.total,
         created_on=today,
-        expires_on=quote_expires_on(today, [ln.subscription.end_date for ln in lines]),
+        expires_on=quote_expires_on(
+            today,
+            [ln.subscription.end_date for ln in lines],
+            [ln.subscription.end_date for ln in lines if keeps_auto_renew(ln, disable_auto_renew)],
+        ),
         created_at=container.clock.now(),
         created_by=actor[:100],
     )
@@ -294,6 +298,11 @@ async def _claim_subscriptions(
 def switches_auto_renew_off(line: PlannedLine, disable_auto_renew: bool) -> bool:
     """R02: the quote switches off (and later restores) the auto-renew that was on."""
     return disable_auto_renew and line.subscription.auto_renew
+
+
+def keeps_auto_renew(line: PlannedLine, disable_auto_renew: bool) -> bool:
+    """R02: auto-renew stays on during the quote, so the quote must not outlive the term."""
+    return line.subscription.auto_renew and not switches_auto_renew_off(line, disable_auto_renew)
 
 
 def enqueue(uow: UnitOfWork, container: Container, kind: str, quote_id: int) -> None:

@@ -1,8 +1,10 @@
 """Auto-renew during an open quote (R02): switched off on request, back on when the quote closes."""
 
+from datetime import timedelta
+
 from renewals.services.worker import drain
 from tests.api.mutations.helpers import SET_AUTO_RENEW, accept, cancel, create, read_sub, sub_id
-from tests.factories import document, subscription
+from tests.factories import TODAY, document, subscription
 from tests.helpers import gql, seed, token
 
 
@@ -82,3 +84,27 @@ async def test_explicit_auto_renew_choice_during_a_quote_is_kept(client, contain
     )
     await cancel(client, payload["quote"]["id"], token("sales", None))
     assert (await read_sub(client, sid))["autoRenew"] is False
+
+
+async def test_a_quote_keeping_auto_renew_on_expires_on_the_end_date(client, container):
+    # D1: without disableAutoRenew the quote must not hold the subscription past its term (R02
+    # holds the automatic renewal while it is open); with it, the caller chose to hold it.
+    await seed(
+        container,
+        document(
+            [
+                subscription("SUB-1", ends_in_days=10, auto_renew=True),
+                subscription("SUB-2", ends_in_days=10, auto_renew=True),
+                subscription("SUB-3", ends_in_days=10),
+            ]
+        ),
+    )
+    end = (TODAY + timedelta(days=10)).isoformat()
+    kept = await create(client, container, ["SUB-1"])
+    assert kept["userErrors"] == []
+    assert kept["quote"]["expiresOn"] == end
+    assert (await read_sub(client, await sub_id(container, "SUB-1")))["autoRenew"] is True
+    switched = await create(client, container, ["SUB-2"], disableAutoRenew=True)
+    assert switched["quote"]["expiresOn"] == (TODAY + timedelta(days=30)).isoformat()
+    plain = await create(client, container, ["SUB-3"])
+    assert plain["quote"]["expiresOn"] == (TODAY + timedelta(days=30)).isoformat()

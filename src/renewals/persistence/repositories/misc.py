@@ -22,6 +22,10 @@ class CustomerRepository(Repository):
         stmt = select(m.Contact).where(m.Contact.customer_id == customer_id)
         return list((await self.session.execute(stmt.order_by(m.Contact.id))).scalars())
 
+    async def without_buyer(self) -> list[tuple[str, str]]:
+        """(CSN, name) of the customers without a BUYER contact (no R12 automatic quote)."""
+        return await reads.customers_without_buyer(await self.session.connection())
+
 
 class PriceRepository(Repository):
     async def book(self, products: Iterable[str]) -> dict[PriceKey, Decimal]:
