@@ -18,7 +18,7 @@ export type AcceptQuoteInput = {
 export type CreateRenewalQuoteInput = {
   /** Seats or term changes per subscription. */
   changes?: Array<QuoteLineChangeInput> | null | undefined;
-  /** Must equal the subscriptions' currency if given (R10). */
+  /** A three-letter ISO 4217 code, in any case; must equal the subscriptions' currency if given (R10). */
   currency?: string | null | undefined;
   /** R02: switch auto-renew off in the same transaction. */
   disableAutoRenew?: boolean | null | undefined;
@@ -28,7 +28,7 @@ export type CreateRenewalQuoteInput = {
   paymentMethod?: PaymentMethod | null | undefined;
   /** Up to four recipients besides the buyer (R03, R04). */
   recipients?: Array<RecipientInput> | null | undefined;
-  /** A requested start date; never in the future (R10). */
+  /** A requested start date; if given, it must be each line's natural start, the day after its subscription's end date (R10). */
   startDate?: string | null | undefined;
   /** A whole group or part of one (R04, R05). */
   subscriptionIds: Array<string | number>;
@@ -127,7 +127,7 @@ export type UserErrorCode =
   | 'EMPTY_SELECTION'
   /** Your role may not do this. */
   | 'FORBIDDEN'
-  /** A quote cannot start in the future (R10). */
+  /** A requested start date after a line's natural start, the day after its end date (R10). */
   | 'FUTURE_START_DATE_NOT_ALLOWED'
   /** The idempotency key was used before with a different input. */
   | 'IDEMPOTENCY_KEY_REUSED'
@@ -163,6 +163,8 @@ export type UserErrorCode =
   | 'RESELLER_MISMATCH'
   /** A renewal quote cannot add seats (R10). */
   | 'SEAT_INCREASE_NOT_ALLOWED'
+  /** The renewal window has closed (45 days after the end date): auto-renew cannot be switched on (R01, R02). */
+  | 'SUBSCRIPTION_LAPSED'
   /** More than four recipients (R03, R04). */
   | 'TOO_MANY_RECIPIENTS';
 
