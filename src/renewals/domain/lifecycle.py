@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from enum import Enum
 
-from renewals.domain.enums import ErrorCode, QuoteStatus, Role, Term
+from renewals.domain.enums import OPEN_STATUSES, ErrorCode, QuoteStatus, Role, Term
 from renewals.domain.errors import DomainError
 from renewals.domain.windows import renewal_window
 
@@ -21,6 +21,26 @@ def quote_expires_on(
     closes = [renewal_window(end).closes_on for end in end_dates]
     held_until = [max(end, created_on) for end in auto_renewing_end_dates]
     return min([created_on + timedelta(days=QUOTE_VALIDITY_DAYS), *closes, *held_until])
+
+
+# The statuses that end in EXPIRED once the business date passes `expiresOn` (the quote was never
+# bought); an ORDER_SUBMITTED quote was accepted in time and runs to ORDERED or FAILED.
+EXPIRING_STATUSES = OPEN_STATUSES
+
+
+def effective_status(status: QuoteStatus, expires_on: date, today: date) -> QuoteStatus:
+    """The status a quote reads as on the business date: an open quote is EXPIRED from the day
+    after `expiresOn`, whether or not the daily expiry job has written it yet (the job only makes
+    it durable). The read-side SQL expresses the same condition (`expires_on < today`)."""
+    if status in EXPIRING_STATUSES and today > expires_on:
+        return QuoteStatus.EXPIRED
+    return status
+
+
+def holds_subscriptions(status: QuoteStatus, expires_on: date, today: date) -> bool:
+    """Whether a quote that claimed subscriptions (open or ORDER_SUBMITTED) still holds them
+    today: an effectively expired quote's claim is stale, the subscriptions are free (R02)."""
+    return effective_status(status, expires_on, today) != QuoteStatus.EXPIRED
 
 
 TRANSITIONS: dict[QuoteStatus, frozenset[QuoteStatus]] = {
@@ -45,9 +65,7 @@ def check_transition(current: QuoteStatus, target: QuoteStatus) -> None:
 
 def check_acceptable(status: QuoteStatus, expires_on: date, today: date) -> None:
     """Only an open, unexpired, finalized quote can be bought."""
-    if status in (QuoteStatus.QUOTED, QuoteStatus.FINALIZING) and today > expires_on:
-        raise DomainError.one(ErrorCode.QUOTE_EXPIRED, f"The quote expired on {expires_on}.")
-    if status == QuoteStatus.EXPIRED:
+    if effective_status(status, expires_on, today) == QuoteStatus.EXPIRED:
         raise DomainError.one(ErrorCode.QUOTE_EXPIRED, f"The quote expired on {expires_on}.")
     if status != QuoteStatus.QUOTED:
         raise DomainError.one(

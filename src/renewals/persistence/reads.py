@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from renewals.domain.eligibility import ELIGIBLE_OFFERINGS
 from renewals.domain.enums import ContactRole, QuoteStatus, Term
-from renewals.domain.lifecycle import QUOTE_VALIDITY_DAYS
+from renewals.domain.lifecycle import EXPIRING_STATUSES, QUOTE_VALIDITY_DAYS
 from renewals.domain.values import PriceKey, Promotion
 from renewals.domain.visibility import Visibility
 from renewals.domain.windows import WINDOW_CLOSES_DAYS_AFTER, WINDOW_OPENS_DAYS_BEFORE
@@ -55,16 +55,20 @@ SUBSCRIPTION_COLUMNS = (
     subs_t.c.customer_id,
     subs_t.c.reseller_id,
     subs_t.c.open_quote_id,
+    quotes_t.c.status.label("open_quote_status"),
+    quotes_t.c.expires_on.label("open_quote_expires_on"),
 )
 QUOTE_COLUMNS = tuple(quotes_t.c[name] for name in QuoteRecord.__dataclass_fields__)
 assert [c.name for c in SUBSCRIPTION_COLUMNS] == list(SubscriptionRecord.__dataclass_fields__)
 
 
 def subscription_select() -> Select[Any]:
+    """Subscriptions with their customer's and reseller's CSN and the status and expiry of the
+    quote that claimed them (whether the claim still holds depends on the business date)."""
     return select(*SUBSCRIPTION_COLUMNS).select_from(
-        subs_t.join(cust_t, cust_t.c.id == subs_t.c.customer_id).outerjoin(
-            part_t, part_t.c.id == subs_t.c.reseller_id
-        )
+        subs_t.join(cust_t, cust_t.c.id == subs_t.c.customer_id)
+        .outerjoin(part_t, part_t.c.id == subs_t.c.reseller_id)
+        .outerjoin(quotes_t, quotes_t.c.id == subs_t.c.open_quote_id)
     )
 
 
@@ -287,13 +291,32 @@ async def sees_any_subscription(
 @dataclass(frozen=True)
 class QuoteQuery:
     customer_id: int | None = None
-    statuses: tuple[QuoteStatus, ...] | None = None
+    statuses: tuple[QuoteStatus, ...] | None = None  # effective statuses on `today`
+    today: date | None = None  # None: the statuses as written
+
+
+def effective_status_in(statuses: Iterable[QuoteStatus], today: date) -> Any:
+    """SQL for `domain/lifecycle.effective_status(status, expires_on, today) in statuses`: an
+    expiring (open) quote past `expires_on` is EXPIRED, whatever the expiry job has written yet.
+    Plain comparisons on (status, expires_on), so ix_quotes_status_expires still serves it."""
+    wanted = set(statuses)
+    status, expires_on = quotes_t.c.status, quotes_t.c.expires_on
+    conditions: list[Any] = []
+    if steady := wanted - EXPIRING_STATUSES:
+        conditions.append(status.in_(steady))
+    if still_open := wanted & EXPIRING_STATUSES:
+        conditions.append(status.in_(still_open) & (expires_on >= today))
+    if QuoteStatus.EXPIRED in wanted:
+        conditions.append(status.in_(EXPIRING_STATUSES) & (expires_on < today))
+    return or_(false(), *conditions)
 
 
 def _quote_filters(stmt: Select[Any], q: QuoteQuery) -> Select[Any]:
     if q.customer_id is not None:
         stmt = stmt.where(quotes_t.c.customer_id == q.customer_id)
-    if q.statuses:
+    if q.statuses and q.today is not None:
+        stmt = stmt.where(effective_status_in(q.statuses, q.today))
+    elif q.statuses:
         stmt = stmt.where(quotes_t.c.status.in_(q.statuses))
     return stmt
 

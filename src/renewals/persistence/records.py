@@ -13,6 +13,7 @@ from renewals.domain.enums import (
     QuoteType,
     Term,
 )
+from renewals.domain.lifecycle import holds_subscriptions
 from renewals.domain.values import SubscriptionFacts
 
 
@@ -48,7 +49,17 @@ class ContactRecord:
 class SubscriptionRecord(SubscriptionFacts):
     customer_id: int
     reseller_id: int | None
-    open_quote_id: int | None
+    open_quote_id: int | None  # the claim as written; `on_open_quote` says whether it still holds
+    open_quote_status: QuoteStatus | None
+    open_quote_expires_on: date | None
+
+    def on_open_quote(self, today: date) -> bool:
+        """On a quote that still holds it today: a claim by a quote past `expiresOn` is stale
+        (the quote reads as EXPIRED before the expiry job writes it)."""
+        if self.open_quote_id is None or self.open_quote_status is None:
+            return False
+        assert self.open_quote_expires_on is not None  # joined with the status
+        return holds_subscriptions(self.open_quote_status, self.open_quote_expires_on, today)
 
 
 @dataclass(frozen=True, slots=True)

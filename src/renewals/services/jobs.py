@@ -7,14 +7,14 @@ import logging
 from dataclasses import dataclass
 
 from renewals.container import Container
-from renewals.domain.enums import QuoteOrigin, QuoteStatus
+from renewals.domain.enums import QuoteOrigin
 from renewals.domain.errors import DomainError
 from renewals.domain.lifecycle import AutomaticQuote, automatic_quote_decision
 from renewals.domain.visibility import Visibility
 from renewals.domain.windows import may_auto_renew, next_term
 from renewals.persistence import reads
 from renewals.persistence.uow import UnitOfWork
-from renewals.services.lifecycle import transition
+from renewals.services.lifecycle import expire_if_due
 from renewals.services.quotes import CreateQuoteCommand, create_renewal_quote
 
 log = logging.getLogger("renewals.jobs")
@@ -46,7 +46,7 @@ async def expire_quotes(container: Container) -> int:
             if not quotes:
                 return done
             for quote in quotes:
-                await transition(uow, container, quote, QuoteStatus.EXPIRED, "job:expiry")
+                await expire_if_due(uow, container, quote, "job:expiry")
             after = quotes[-1].id
             done += len(quotes)
             await uow.commit()

@@ -5,7 +5,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from renewals.container import Container
 from renewals.domain.enums import ErrorCode, QuoteStatus
 from renewals.domain.errors import DomainError
-from renewals.domain.lifecycle import check_transition
+from renewals.domain.lifecycle import check_transition, effective_status
 from renewals.events import StatusEvent
 from renewals.persistence import models as m
 from renewals.persistence.uow import UnitOfWork
@@ -69,3 +69,14 @@ async def transition(
     await record_status(uow, container, quote, current, actor, reason)
     if target in CLOSING:  # frees the subscriptions, gives back auto-renew (R02)
         await uow.subscriptions.release(quote.id)
+
+
+async def expire_if_due(uow: UnitOfWork, container: Container, quote: m.Quote, actor: str) -> bool:
+    """Writes EXPIRED for an open quote past `expiresOn` (it already reads as EXPIRED): history
+    row, event, subscriptions freed and their auto-renew given back (R02). The expiry job and a new
+    quote taking over a stale claim both come here; False if it is not (or no longer) due."""
+    due = effective_status(quote.status, quote.expires_on, container.clock.today())
+    if quote.status == QuoteStatus.EXPIRED or due != QuoteStatus.EXPIRED:
+        return False
+    await transition(uow, container, quote, QuoteStatus.EXPIRED, actor)
+    return True

@@ -33,7 +33,7 @@ from renewals.persistence import models as m
 from renewals.persistence.records import SubscriptionRecord
 from renewals.persistence.uow import UnitOfWork
 from renewals.services.idempotency import replay_or_claim, request_hash, retry_key_races, settle
-from renewals.services.lifecycle import record_status
+from renewals.services.lifecycle import expire_if_due, record_status
 
 OPERATION = "createRenewalQuote"
 
@@ -123,6 +123,9 @@ async def _create(
         if replay is not None:
             return replay
         selection = await _select(uow, command.subscription_ids, visibility)
+        if await _release_stale_claims(uow, container, selection.subscriptions, actor or scope):
+            # Read again as the expiry job leaves them: free, auto-renew given back (R02).
+            selection = await _select(uow, command.subscription_ids, visibility)
         lines = _plan(command, selection, origin, today)
         priced = price_quote(
             [line_request(line) for line in lines],
@@ -185,7 +188,7 @@ def _plan(
         today,
         origin=origin,
         open_quote_subscription_ids=frozenset(
-            s.id for s in selection.subscriptions if s.open_quote_id
+            s.id for s in selection.subscriptions if s.on_open_quote(today)
         ),
         customer_emails=frozenset(c.email.lower() for c in contacts),
         buyer_emails=frozenset(c.email.lower() for c in contacts if c.role == ContactRole.BUYER),
@@ -276,6 +279,25 @@ def _insert_recipients(
         if email.lower() not in seen:
             seen.add(email.lower())
             uow.quotes.add_parts(m.QuoteRecipient(quote_id=quote.id, email=email, name=name))
+
+
+async def _release_stale_claims(
+    uow: UnitOfWork, container: Container, subs: list[SubscriptionRecord], actor: str
+) -> bool:
+    """A subscription whose quote is past `expiresOn` is free (the quote reads as EXPIRED): its
+    quote is expired here, in this transaction, as the expiry job would (history, event, R02
+    auto-renew given back), before the subscriptions are claimed again."""
+    today = container.clock.today()
+    stale = {
+        sub.open_quote_id
+        for sub in subs
+        if sub.open_quote_id is not None and not sub.on_open_quote(today)
+    }
+    for quote_id in sorted(stale):  # a fixed order: concurrent requests lock alike
+        quote = await uow.quotes.get(quote_id, for_update=True)
+        if quote is not None:  # re-read under the lock: another request may have expired it
+            await expire_if_due(uow, container, quote, actor)
+    return bool(stale)
 
 
 async def _claim_subscriptions(

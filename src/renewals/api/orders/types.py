@@ -44,4 +44,8 @@ class Order(Node):
     @strawberry.field(description="The accepted quote.")
     def quote(self, info: Info) -> QuoteRef:
         quote_type = lazy_class(QuoteRef)
-        return resolved(ctx(info).loaders.quote_by_id, self.record.quote_id, quote_type.of)
+        return resolved(
+            ctx(info).loaders.quote_by_id,
+            self.record.quote_id,
+            lambda r: quote_type.of(r, ctx(info).today),
+        )

@@ -42,7 +42,10 @@ async def resolve_quotes(
         statuses = tuple(s for s in every if s in wanted)
     if statuses == ():  # no status can match (an empty list, or `open` excludes every one)
         vis = replace(vis, nothing=True)
-    query = reads.QuoteQuery(customer_id=customer_id or None, statuses=statuses)
+    # Filtered by effective status: a quote past `expiresOn` is EXPIRED before the job writes it.
+    query = reads.QuoteQuery(
+        customer_id=customer_id or None, statuses=statuses, today=context.today
+    )
     page = await read_page(
         context.container.db.read_engine,
         request,
@@ -51,7 +54,7 @@ async def resolve_quotes(
     )
     await prefetch_quotes(context.loaders, page.rows, node_fields(info))
     edges = [
-        QuoteEdge(cursor=cursor, node=Quote.shape(r))
+        QuoteEdge(cursor=cursor, node=Quote.shape(r, context.today))
         for cursor, r in zip(page.cursors, page.rows, strict=True)
     ]
     return QuoteConnection(count=page.count, edges=edges, page_info=page.info)
@@ -64,12 +67,12 @@ async def resolve_quote(
     await context.visibility()
     quote_id = await context.loaders.quote_id_by_number.load(number)
     record = await context.loaders.quote_by_id.load(quote_id) if quote_id else None
-    return Quote.of(record) if record and await context.can_see(record) else None
+    return Quote.of(record, context.today) if record and await context.can_see(record) else None
 
 
 async def quote_node(context: Context, pk: int) -> Quote | None:
     quote = await context.loaders.quote_by_id.load(pk)
-    return Quote.of(quote) if quote and await context.can_see(quote) else None
+    return Quote.of(quote, context.today) if quote and await context.can_see(quote) else None
 
 
 async def order_node(context: Context, pk: int) -> Order | None:

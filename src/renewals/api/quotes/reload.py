@@ -6,4 +6,4 @@ from renewals.api.quotes.types import Quote
 
 async def reloaded_quote(context: Context, quote_id: int) -> Quote | None:
     context.refresh()
-    return Quote.of(await context.loaders.quote_by_id.load(quote_id))
+    return Quote.of(await context.loaders.quote_by_id.load(quote_id), context.today)

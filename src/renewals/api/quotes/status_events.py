@@ -57,7 +57,7 @@ async def quote_status_changed(
                 latest = history[-1]
                 replayed_up_to = latest.id
                 yield QuoteStatusEvent(
-                    quote=Quote.shape(record),
+                    quote=Quote.shape(record, context.today),
                     status=latest.status,
                     previous_status=latest.previous_status,
                     occurred_at=latest.occurred_at.replace(tzinfo=UTC),
@@ -75,7 +75,7 @@ async def quote_status_changed(
             # Every subscriber of this process reads the event through the same loaders: one
             # statement per relation per event, not one per subscriber.
             context.for_event(event.history_id)
-            quote = Quote.of(await context.loaders.quote_by_id.load(event.quote_id))
+            quote = Quote.of(await context.loaders.quote_by_id.load(event.quote_id), context.today)
             if quote is None:
                 continue
             yield QuoteStatusEvent(

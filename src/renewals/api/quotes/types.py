@@ -18,6 +18,8 @@ from renewals.api.core.types import Money, Node, utc
 from renewals.api.customers.types import Address, Customer, Partner, customer_of, partner_of
 from renewals.api.orders.types import Order
 from renewals.api.subscriptions.types import Subscription
+from renewals.domain.enums import QuoteStatus as DomainQuoteStatus
+from renewals.domain.lifecycle import effective_status
 from renewals.persistence.records import QuoteLineRecord, QuoteRecord, StatusChangeRecord
 
 
@@ -105,12 +107,14 @@ class Quote(Node):
     created_at: datetime = strawberry.field(description="When it was requested (UTC).")
 
     @classmethod
-    def of(cls, r: QuoteRecord | None) -> Quote | None:
+    def of(cls, r: QuoteRecord | None, today: date) -> Quote | None:
         """The quote of a record a loader may not have found."""
-        return None if r is None else cls.shape(r)
+        return None if r is None else cls.shape(r, today)
 
     @classmethod
-    def shape(cls, r: QuoteRecord) -> Quote:
+    def shape(cls, r: QuoteRecord, today: date) -> Quote:
+        """As it reads on the business date `today`: EXPIRED from the day after `expiresOn`,
+        whether or not the expiry job has written it yet."""
         money = lambda amount: Money(amount=amount, currency=r.currency)  # noqa: E731
         return cls(
             record=r,
@@ -118,7 +122,7 @@ class Quote(Node):
             number=r.number,
             type=r.type,
             origin=r.origin,
-            status=r.status,
+            status=effective_status(r.status, r.expires_on, today),
             currency=r.currency,
             payment_method=r.payment_method,
             subtotal=money(r.subtotal),
@@ -210,7 +214,7 @@ class Quote(Node):
 
     @strawberry.field(description="Whether it is open (FINALIZING or QUOTED).")
     def is_open(self) -> bool:
-        return self.record.status.is_open
+        return DomainQuoteStatus(self.status.value).is_open
 
 
 @strawberry.type(description="A quote in a page.")

@@ -40,7 +40,7 @@ async def resolve_eligible_groups(
         )
     )
     groups = eligible_groups(
-        candidates, today, prices=prices, on_open_quote=lambda s: s.open_quote_id is not None
+        candidates, today, prices=prices, on_open_quote=lambda s: s.on_open_quote(today)
     )
     promotions = await loaders.promotions_by_date.load(today) if groups else []
     members = [s for subs in groups.values() for s in subs]

@@ -112,7 +112,7 @@ class Subscription(Node):
             reasons = eligibility_reasons(
                 record,
                 today,
-                on_open_quote=record.open_quote_id is not None,
+                on_open_quote=record.on_open_quote(today),
                 has_price=price is not None,
             )
             return Eligibility(eligible=not reasons, reasons=reasons)
@@ -122,9 +122,14 @@ class Subscription(Node):
     @strawberry.field(description="The open (FINALIZING or QUOTED) quote it is on, if any.")
     def open_quote(self, info: Info) -> QuoteRef | None:
         quote_type = lazy_class(QuoteRef)
-        if self.record.open_quote_id is None:
+        if not self.record.on_open_quote(ctx(info).today):  # none, or a stale claim (expired)
             return None
-        return resolved(ctx(info).loaders.quote_by_id, self.record.open_quote_id, quote_type.of)
+        today = ctx(info).today
+        return resolved(
+            ctx(info).loaders.quote_by_id,
+            self.record.open_quote_id,
+            lambda r: quote_type.of(r, today),
+        )
 
 
 @strawberry.type(description="A subscription in a page.")
