@@ -203,3 +203,26 @@ async def test_other_customers_events_are_not_delivered(database_url):
         except TimeoutError:
             message = None
         assert message is None or message["type"] in ("ping", "ka"), message
+
+
+CANCEL = """mutation($input: CancelQuoteInput!) { cancelQuote(input: $input) {
+  quote { status } userErrors { code } } }"""
+
+
+async def test_a_cancelled_quote_reaches_the_buyer_over_smtp(database_url):
+    sales = token("sales", None)
+    async with running_stack(database_url) as stack:
+        sid = await stack.subscription_id("SUB-1")
+        data = await stack.gql(CREATE, {"input": {"subscriptionIds": [sid]}}, auth=sales)
+        quote = data["createRenewalQuote"]["quote"]
+        await stack.email()  # the quote itself (R13)
+        data = await stack.gql(
+            CANCEL, {"input": {"quoteId": quote["id"], "reason": "wrong product"}}, auth=sales
+        )
+        assert data["cancelQuote"] == {"quote": {"status": "CANCELLED"}, "userErrors": []}
+        message = await stack.email(2)
+        assert message["To"] == "buyer@acme.example"
+        assert message["Subject"] == f"Your renewal quote {quote['number']} was cancelled"
+        body = plain(message)
+        assert "was cancelled by vendor sales." in body
+        assert "Reason: wrong product" in body

@@ -3,15 +3,17 @@
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from renewals.auth import Viewer
-from renewals.domain.enums import QuoteOrigin, QuoteStatus, Role, Term
+from renewals.domain.enums import ContactRole, QuoteOrigin, QuoteStatus, Role, Term
 from renewals.domain.quotes import LineChange
 from renewals.domain.visibility import Visibility
 from renewals.domain.windows import add_months, next_term
 from renewals.persistence import models as m
+from renewals.persistence.uow import UnitOfWork
 from renewals.services.jobs import run_jobs
+from renewals.services.lifecycle import transition
 from renewals.services.quotes import CreateQuoteCommand, create_renewal_quote
 from renewals.services.worker import drain
 from tests.factories import TODAY, customer, document, subscription
@@ -382,3 +384,80 @@ async def test_a_quote_switching_auto_renew_off_holds_the_subscription_past_its_
     assert quote.expires_on == TODAY + timedelta(days=30)  # the caller chose to hold it (R02)
     for offset in (10, 11, 20):
         assert (await jobs_on(container, TODAY + timedelta(days=offset))).renewed == 0
+
+
+# --- telling the buyers (R02: auto-renew given back) --------------------------------------------
+
+
+async def notices(container) -> list[tuple[str, str, str]]:
+    """(to, subject, body) of every email but the quote emails (R13)."""
+    async with container.db.read_engine.connect() as conn:
+        rows = await conn.execute(
+            select(m.Email.to_address, m.Email.subject, m.Email.body)
+            .where(m.Email.subject.not_like("Your renewal quote % (total %"))
+            .order_by(m.Email.id)
+        )
+        return [tuple(r) for r in rows]
+
+
+async def test_an_expiry_that_gives_auto_renew_back_tells_the_buyers_once(container):
+    await seed(container, document([subscription("SUB-1", ends_in_days=80, auto_renew=True)]))
+    await manual_quote(container, "SUB-1", changes=[{"seats": 3}], disable_auto_renew=True)
+    await drain(container)
+    (quote,) = await all_quotes(container)
+    assert await notices(container) == []
+
+    await jobs_on(container, quote.expires_on + timedelta(days=1))
+    ((to, subject, body),) = await notices(container)
+    assert to == "buyer@acme.example"
+    assert subject == f"Auto-renew is on again: your renewal quote {quote.number} expired"
+    renews_on = (TODAY + timedelta(days=81)).isoformat()
+    # The subscription's own seats and term, not the quote's 3 seats.
+    assert f"SUB-1 AutoCAD: renews on {renews_on} with 5 seats, annual term" in body
+    assert "3 seats" not in body
+    assert f"your renewal quote {quote.number} expired without an order" in body
+
+    assert (await run_jobs(container)).expired == 0
+    assert len(await notices(container)) == 1  # at most once
+
+
+async def test_an_expiry_after_the_end_date_renews_at_the_next_daily_run(container):
+    await seed(container, document([subscription("SUB-1", ends_in_days=10, auto_renew=True)]))
+    await manual_quote(container, "SUB-1", changes=[{"seats": 3}], disable_auto_renew=True)
+    (quote,) = await all_quotes(container)
+    report = await jobs_on(container, quote.expires_on + timedelta(days=1))
+    assert (report.expired, report.renewed) == (1, 1)
+    ((_, _, body),) = await notices(container)
+    assert "SUB-1 AutoCAD: renews at the next daily run with 5 seats, annual term" in body
+
+
+async def test_an_expiry_without_disable_auto_renew_tells_nobody(container):
+    await seed(container, document([subscription("SUB-1", ends_in_days=80, auto_renew=True)]))
+    await manual_quote(container, "SUB-1")
+    await drain(container)
+    (quote,) = await all_quotes(container)
+    assert (await jobs_on(container, quote.expires_on + timedelta(days=1))).expired == 1
+    assert await notices(container) == []
+
+
+async def test_an_expiry_for_a_customer_without_buyers_emails_nobody(container):
+    await seed(container, document([subscription("SUB-1", ends_in_days=80, auto_renew=True)]))
+    await manual_quote(container, "SUB-1", changes=[{"seats": 3}], disable_auto_renew=True)
+    async with container.db.write_engine.begin() as conn:  # the buyer leaves meanwhile
+        await conn.execute(delete(m.Contact).where(m.Contact.role == ContactRole.BUYER))
+    (quote,) = await all_quotes(container)
+    assert (await jobs_on(container, quote.expires_on + timedelta(days=1))).expired == 1
+    assert (await sub(container)).auto_renew is True
+    assert await notices(container) == []
+
+
+async def test_a_rolled_back_expiry_tells_nobody(container):
+    await seed(container, document([subscription("SUB-1", ends_in_days=80, auto_renew=True)]))
+    quote_id = await manual_quote(
+        container, "SUB-1", changes=[{"seats": 3}], disable_auto_renew=True
+    )
+    async with UnitOfWork(container.db) as uow:  # left without commit: rolled back
+        quote = await uow.quotes.get(quote_id, for_update=True)
+        await transition(uow, container, quote, QuoteStatus.EXPIRED, "job:expiry")
+    assert await notices(container) == []
+    assert (await sub(container)).auto_renew is False

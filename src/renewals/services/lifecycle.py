@@ -3,12 +3,13 @@
 from sqlalchemy.orm.attributes import set_committed_value
 
 from renewals.container import Container
-from renewals.domain.enums import ErrorCode, QuoteStatus
+from renewals.domain.enums import ErrorCode, QuoteStatus, Role
 from renewals.domain.errors import DomainError
 from renewals.domain.lifecycle import check_transition, effective_status
 from renewals.events import StatusEvent
 from renewals.persistence import models as m
 from renewals.persistence.uow import UnitOfWork
+from renewals.services.mail import write_quote_closed_email
 
 CLOSING = frozenset(
     {QuoteStatus.ORDERED, QuoteStatus.EXPIRED, QuoteStatus.CANCELLED, QuoteStatus.FAILED}
@@ -57,6 +58,7 @@ async def transition(
     target: QuoteStatus,
     actor: str,
     reason: str | None = None,
+    cancelled_by: Role | None = None,
 ) -> None:
     """Moves the quote only if nobody moved it first (a guarded UPDATE: safe under concurrency)."""
     current = quote.status
@@ -69,6 +71,8 @@ async def transition(
     await record_status(uow, container, quote, current, actor, reason)
     if target in CLOSING:  # frees the subscriptions, gives back auto-renew (R02)
         await uow.subscriptions.release(quote.id)
+        # The buyers hear of a cancellation and of auto-renew given back, in this transaction.
+        await write_quote_closed_email(uow, container, quote, cancelled_by, reason)
 
 
 async def expire_if_due(uow: UnitOfWork, container: Container, quote: m.Quote, actor: str) -> bool:

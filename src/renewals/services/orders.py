@@ -119,7 +119,9 @@ async def cancel_quote(
         if quote is None or not visibility.allows(quote):
             raise not_found("quote")
         check_cancel(viewer.role, quote.status)
-        await transition(uow, container, quote, QuoteStatus.CANCELLED, viewer.scope, reason)
+        await transition(
+            uow, container, quote, QuoteStatus.CANCELLED, viewer.scope, reason, viewer.role
+        )
         await uow.commit()
         return quote.id
 

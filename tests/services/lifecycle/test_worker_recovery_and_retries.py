@@ -108,8 +108,15 @@ async def test_permanent_failure_moves_the_quote_to_failed(container):
         (QuoteStatus.FAILED, True),
     ]
     (sub,) = await rows(container, m.Subscription)
-    assert sub.open_quote_id is None
-    assert await count(container, m.Email) == 0
+    assert (sub.open_quote_id, sub.auto_renew) == (None, True)
+    # No quote email; the buyers hear that auto-renew is on again (R02), not the internal reason.
+    ((email),) = await rows(container, m.Email)
+    assert email.to_address == "buyer@acme.example"
+    assert email.subject == f"Auto-renew is on again: your renewal quote {quote.number} " + (
+        "could not be completed"
+    )
+    assert "SUB-1 AutoCAD: renews on 2027-01-26 with 5 seats, annual term" in email.body
+    assert "No price" not in email.body
 
 
 async def test_a_job_failing_every_time_gives_up(container, monkeypatch):
