@@ -176,18 +176,7 @@ async def write_quote_closed_email(
     )
     now = container.clock.now()
     for to in buyers:
-        uow.emails.add(
-            m.Email(
-                quote_id=quote.id,
-                to_address=to,
-                subject=subject[:300],
-                body=body,
-                status=EmailStatus.PENDING,
-                attempts=0,
-                next_attempt_at=now,
-                created_at=now,
-            )
-        )
+        uow.emails.enqueue(quote.id, to, subject, body, now)
     await uow.flush()
 
 

@@ -17,7 +17,7 @@ from renewals.domain.errors import DomainError
 from renewals.domain.pricing import LineRequest
 from renewals.domain.retry import RetryPolicy
 from renewals.persistence import models as m
-from renewals.persistence.models import EmailStatus, JobStatus
+from renewals.persistence.models import JobStatus
 from renewals.persistence.uow import UnitOfWork
 from renewals.services.lifecycle import transition
 from renewals.services.mail import checkout_url, deliver_pending, format_money, quote_email, seats
@@ -108,18 +108,7 @@ async def _write_emails(
     )
     now = container.clock.now()
     for recipient in await uow.quotes.recipients(quote.id):
-        uow.emails.add(
-            m.Email(
-                quote_id=quote.id,
-                to_address=recipient.email,
-                subject=subject,
-                body=body,
-                status=EmailStatus.PENDING,
-                attempts=0,
-                next_attempt_at=now,
-                created_at=now,
-            )
-        )
+        uow.emails.enqueue(quote.id, recipient.email, subject, body, now)
     await uow.flush()
 
 

@@ -13,8 +13,20 @@ E = m.Email
 
 
 class EmailRepository(Repository):
-    def add(self, email: m.Email) -> None:
-        self.session.add(email)
+    def enqueue(self, quote_id: int, to: str, subject: str, body: str, now: datetime) -> None:
+        """One email into the outbox, due at once (written with the transaction that needs it)."""
+        self.session.add(
+            E(
+                quote_id=quote_id,
+                to_address=to,
+                subject=subject[:300],
+                body=body,
+                status=EmailStatus.PENDING,
+                attempts=0,
+                next_attempt_at=now,
+                created_at=now,
+            )
+        )
 
     async def claim_due(self, now: datetime, limit: int) -> list[Any]:
         """Due PENDING rows (id, to, subject, body, attempts), now SENDING; another worker skips
