@@ -1,6 +1,7 @@
 """Engines: a read engine and a write engine (on SQLite one writer connection, BEGIN IMMEDIATE)."""
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import event
@@ -20,9 +21,9 @@ class Database:
     def is_sqlite(self) -> bool:
         return self.url.startswith("sqlite")
 
-    @property
+    @cached_property
     def feed(self) -> EventFeed:
-        """How status changes reach other processes on this database."""
+        """How status changes reach other processes on this database (built once)."""
         return feed_for(self.is_sqlite)
 
     async def dispose(self) -> None:
