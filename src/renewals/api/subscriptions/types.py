@@ -121,12 +121,12 @@ class Subscription(Node):
 
     @strawberry.field(description="The open (FINALIZING or QUOTED) quote it is on, if any.")
     def open_quote(self, info: Info) -> QuoteRef | None:
-        quote_type = lazy_class(QuoteRef)
-        if not self.record.on_open_quote(ctx(info).today):  # none, or a stale claim (expired)
+        context = ctx(info)
+        if not self.record.on_open_quote(context.today):  # none, or a stale claim (expired)
             return None
-        today = ctx(info).today
+        quote_type, today = lazy_class(QuoteRef), context.today
         return resolved(
-            ctx(info).loaders.quote_by_id,
+            context.loaders.quote_by_id,
             self.record.open_quote_id,
             lambda r: quote_type.of(r, today),
         )
