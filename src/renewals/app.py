@@ -80,7 +80,7 @@ class RenewalsGraphQL(GraphQL):
     async def get_context(  # type: ignore[override]  # Strawberry's base types the context loosely
         self, request: Request | WebSocket, response: Any
     ) -> Context:
-        # WebSocket: the token comes from connection_init only (see resolvers/websocket.py).
+        # WebSocket: the token comes from connection_init only (see api/core/websocket.py).
         return Context(
             self.container,
             self.caches,
