@@ -29,6 +29,12 @@ class Settings(BaseSettings):
     worker_interval_seconds: float = Field(default=0.5, gt=0)
     jobs_at: time = time(2, 0)
     jobs_on_start: bool = False
+    # Customer CSNs (comma-separated) whose charges the simulated gateway declines (README).
+    simulated_declines: str = ""
     ws_init_timeout_seconds: float = Field(default=10, gt=0)
     log_level: str = "INFO"
     access_log: bool = True
+
+    @property
+    def simulated_declined_customers(self) -> list[str]:
+        return [csn.strip() for csn in self.simulated_declines.split(",") if csn.strip()]

@@ -55,5 +55,5 @@ def build_container(settings: Settings) -> Container:
         clock=SystemClock(settings.today),
         bus=InProcessEventBus(),
         secret_key=secret,
-        payments=SimulatedPaymentGateway(),
+        payments=SimulatedPaymentGateway(settings.simulated_declined_customers),
     )

@@ -311,7 +311,7 @@ async def test_missed_auto_renewals_are_caught_up_without_a_gap(container):
     )
     end, day = TODAY, TODAY + timedelta(days=40)  # the window is still open (R01: 45 days)
     report = await jobs_on(container, day)
-    assert report.renewed == 1
+    assert report.renewed == 2  # two missed monthly terms: an order (and a charge) each
     renewed = await sub(container)
     start, stop = next_term(end, Term.MONTHLY)
     while stop <= day:
@@ -427,8 +427,9 @@ async def test_an_expiry_after_the_end_date_renews_at_the_next_daily_run(contain
     (quote,) = await all_quotes(container)
     report = await jobs_on(container, quote.expires_on + timedelta(days=1))
     assert (report.expired, report.renewed) == (1, 1)
-    ((_, _, body),) = await notices(container)
+    (_, _, body), (_, renewed_subject, _) = await notices(container)
     assert "SUB-1 AutoCAD: renews at the next daily run with 5 seats, annual term" in body
+    assert renewed_subject.startswith("Your subscription SUB-1 renewed automatically")
 
 
 async def test_an_expiry_without_disable_auto_renew_tells_nobody(container):

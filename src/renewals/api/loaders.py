@@ -9,7 +9,13 @@ from renewals.api.customers.loaders import (
     PartnerByIdLoader,
     PartnerIdByCsnLoader,
 )
-from renewals.api.orders.loaders import OrderByIdLoader, OrderByQuoteIdLoader
+from renewals.api.orders.loaders import (
+    HistoryByOrderIdLoader,
+    LinesByOrderIdLoader,
+    OrderByIdLoader,
+    OrderByQuoteIdLoader,
+    OrderIdsBySubscriptionIdLoader,
+)
 from renewals.api.quotes.loaders import (
     HistoryByQuoteIdLoader,
     LinesByQuoteIdLoader,
@@ -45,3 +51,6 @@ class Loaders:
         self.history_by_quote_id = HistoryByQuoteIdLoader(engine)
         self.order_by_id = OrderByIdLoader(engine)
         self.order_by_quote_id = OrderByQuoteIdLoader(engine)
+        self.order_ids_by_subscription_id = OrderIdsBySubscriptionIdLoader(engine)
+        self.lines_by_order_id = LinesByOrderIdLoader(engine)
+        self.history_by_order_id = HistoryByOrderIdLoader(engine)

@@ -10,7 +10,8 @@ from renewals.api.core.context import Context, ctx
 from renewals.api.core.ids import from_global_id
 from renewals.api.core.types import Node
 from renewals.api.customers.queries import customer_node, partner_node
-from renewals.api.quotes.queries import order_node, quote_node
+from renewals.api.orders.queries import order_node
+from renewals.api.quotes.queries import quote_node
 from renewals.api.subscriptions.queries import subscription_node
 
 NODES: dict[str, Callable[[Context, int], Awaitable[Any]]] = {

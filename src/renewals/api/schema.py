@@ -22,7 +22,8 @@ from renewals.api.core.types import Node
 from renewals.api.customers.queries import Viewer, resolve_viewer
 from renewals.api.customers.types import Customer, Partner
 from renewals.api.node import resolve_node
-from renewals.api.orders.types import Order
+from renewals.api.orders.queries import resolve_orders
+from renewals.api.orders.types import Order, OrderConnection
 from renewals.api.quotes.mutations.accept_quote import AcceptQuotePayload, accept_quote
 from renewals.api.quotes.mutations.cancel_quote import CancelQuotePayload, cancel_quote
 from renewals.api.quotes.mutations.create_renewal_quote import (
@@ -67,6 +68,11 @@ class Query:
     )
     quote: Quote | None = strawberry.field(
         resolver=resolve_quote, description="A quote by its number; null if not visible."
+    )
+    orders: OrderConnection = strawberry.field(
+        resolver=resolve_orders,
+        description="The orders you may see, newest first: accepted quotes and automatic "
+        "renewals (R02).",
     )
 
 

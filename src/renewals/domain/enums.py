@@ -62,6 +62,18 @@ class QuoteOrigin(str, Enum):
     AUTOMATIC = "AUTOMATIC"
 
 
+class OrderOrigin(str, Enum):
+    QUOTE = "QUOTE"
+    AUTO_RENEWAL = "AUTO_RENEWAL"
+
+
+class OrderStatus(str, Enum):
+    PENDING = "PENDING"
+    COMPLETED = "COMPLETED"
+    PAYMENT_DECLINED = "PAYMENT_DECLINED"
+    FAILED = "FAILED"
+
+
 class Role(str, Enum):
     BUYER = "buyer"
     PARTNER = "partner"

@@ -26,6 +26,8 @@ from sqlalchemy.types import TypeDecorator
 from renewals.domain.enums import (
     ContactRole,
     OfferingType,
+    OrderOrigin,
+    OrderStatus,
     PaymentMethod,
     QuoteOrigin,
     QuoteStatus,
@@ -229,14 +231,62 @@ class QuoteStatusChange(Base):
 
 
 class Order(Base):
+    """An order: an accepted quote (QUOTE) or an automatic renewal of one subscription (R02)."""
+
     __tablename__ = "orders"
+    __table_args__ = (
+        Index("ix_orders_customer", "customer_id"),
+        Index("ix_orders_reseller", "reseller_id"),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     number: Mapped[str] = mapped_column(String(32), unique=True)
-    quote_id: Mapped[int] = mapped_column(ForeignKey("quotes.id"), unique=True)
+    origin: Mapped[OrderOrigin] = mapped_column(enum(OrderOrigin))
+    status: Mapped[OrderStatus] = mapped_column(enum(OrderStatus))
+    # Null for AUTO_RENEWAL; unique otherwise (one order per accepted quote).
+    quote_id: Mapped[int | None] = mapped_column(ForeignKey("quotes.id"), unique=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    reseller_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"))
+    subtotal: Mapped[Decimal] = mapped_column(Money())
+    discount_total: Mapped[Decimal] = mapped_column(Money())
     total: Mapped[Decimal] = mapped_column(Money())
     currency: Mapped[str] = mapped_column(String(3))
+    payment_method: Mapped[PaymentMethod] = mapped_column(enum(PaymentMethod))
     payment_reference: Mapped[str | None] = mapped_column(String(100))
+    # Declined charges so far: a charge made again after a decline gets a new idempotency key.
+    declines: Mapped[int] = mapped_column(Integer, default=0)
+    failure_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class OrderLine(Base):
+    """What an order renews: one subscription's term, seats and price."""
+
+    __tablename__ = "order_lines"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    subscription_id: Mapped[int] = mapped_column(ForeignKey("subscriptions.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    seats: Mapped[int] = mapped_column(Integer)
+    term: Mapped[Term] = mapped_column(enum(Term))
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    unit_price: Mapped[Decimal] = mapped_column(Money())
+    subtotal: Mapped[Decimal] = mapped_column(Money())
+    discount: Mapped[Decimal] = mapped_column(Money())
+    total: Mapped[Decimal] = mapped_column(Money())
+
+
+class OrderStatusChange(Base):
+    """An order's status history: every change and every charge attempt, with why."""
+
+    __tablename__ = "order_status_history"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    status: Mapped[OrderStatus] = mapped_column(enum(OrderStatus))
+    previous_status: Mapped[OrderStatus | None] = mapped_column(enum(OrderStatus))
+    occurred_at: Mapped[datetime] = mapped_column(DateTime)
+    actor: Mapped[str] = mapped_column(String(100))
+    reason: Mapped[str | None] = mapped_column(Text)
 
 
 class JobStatus(StrEnum):
@@ -279,6 +329,8 @@ class Email(Base):
     __table_args__ = (Index("ix_emails_due", "status", "next_attempt_at"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     quote_id: Mapped[int | None] = mapped_column(ForeignKey("quotes.id"), index=True)
+    # An email about an order without a quote (an automatic renewal, R02).
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True)
     to_address: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)

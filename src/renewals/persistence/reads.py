@@ -23,7 +23,9 @@ from renewals.persistence import models as m
 from renewals.persistence.records import (
     ContactRecord,
     CustomerRecord,
+    OrderLineRecord,
     OrderRecord,
+    OrderStatusChangeRecord,
     PartnerRecord,
     QuoteLineRecord,
     QuotePromotionRecord,
@@ -36,6 +38,7 @@ from renewals.persistence.records import (
 R = TypeVar("R")
 subs_t, cust_t, part_t = m.Subscription.__table__, m.Customer.__table__, m.Partner.__table__
 quotes_t = m.Quote.__table__
+orders_t, order_lines_t = m.Order.__table__, m.OrderLine.__table__
 contacts_t = m.Contact.__table__
 
 SUBSCRIPTION_COLUMNS = (
@@ -158,19 +161,85 @@ async def history_by_quote(conn: AsyncConnection, ids: Sequence[int]) -> list[li
     return await _children(conn, m.QuoteStatusChange, StatusChangeRecord, ids, "id")
 
 
+ORDER_COLUMNS = tuple(orders_t.c[name] for name in OrderRecord.__dataclass_fields__)
+
+
 async def orders_by_quote(conn: AsyncConnection, ids: Sequence[int]) -> list[Any]:
-    t = m.Order.__table__
-    cols = [t.c[n] for n in OrderRecord.__dataclass_fields__]
-    rows = await conn.execute(select(*cols).where(t.c.quote_id.in_(ids)))
+    rows = await conn.execute(select(*ORDER_COLUMNS).where(orders_t.c.quote_id.in_(ids)))
     found = {r.quote_id: r for r in _records(rows, OrderRecord)}
     return [found.get(k) for k in ids]
 
 
 async def orders_by_id(conn: AsyncConnection, ids: Sequence[int]) -> list[Any]:
-    t = m.Order.__table__
-    cols = [t.c[n] for n in OrderRecord.__dataclass_fields__]
-    rows = await conn.execute(select(*cols).where(t.c.id.in_(ids)))
+    rows = await conn.execute(select(*ORDER_COLUMNS).where(orders_t.c.id.in_(ids)))
     return _by_id(_records(rows, OrderRecord), ids)
+
+
+async def order_ids_by_subscription(conn: AsyncConnection, ids: Sequence[int]) -> list[list[int]]:
+    """Each subscription's orders, newest first (by id: orders are numbered as they are made)."""
+    stmt = (
+        select(order_lines_t.c.subscription_id, order_lines_t.c.order_id)
+        .where(order_lines_t.c.subscription_id.in_(ids))
+        .distinct()
+        .order_by(order_lines_t.c.order_id.desc())
+    )
+    groups: dict[int, list[int]] = defaultdict(list)
+    for subscription_id, order_id in await conn.execute(stmt):
+        groups[subscription_id].append(order_id)
+    return [groups.get(k, []) for k in ids]
+
+
+async def _order_children(
+    conn: AsyncConnection, model: Any, cls: Any, ids: Sequence[int], order: str
+) -> list[list[Any]]:
+    t = model.__table__
+    cols = [t.c[n] for n in cls.__dataclass_fields__]
+    rows = await conn.execute(select(*cols).where(t.c.order_id.in_(ids)).order_by(t.c[order]))
+    return _grouped(_records(rows, cls), "order_id", ids)
+
+
+async def lines_by_order(conn: AsyncConnection, ids: Sequence[int]) -> list[list[Any]]:
+    return await _order_children(conn, m.OrderLine, OrderLineRecord, ids, "position")
+
+
+async def history_by_order(conn: AsyncConnection, ids: Sequence[int]) -> list[list[Any]]:
+    return await _order_children(conn, m.OrderStatusChange, OrderStatusChangeRecord, ids, "id")
+
+
+@dataclass(frozen=True)
+class OrderQuery:
+    customer_id: int | None = None
+    subscription_id: int | None = None
+
+
+def _order_filters(stmt: Select[Any], q: OrderQuery) -> Select[Any]:
+    if q.customer_id is not None:
+        stmt = stmt.where(orders_t.c.customer_id == q.customer_id)
+    if q.subscription_id is not None:
+        stmt = stmt.where(
+            orders_t.c.id.in_(
+                select(order_lines_t.c.order_id).where(
+                    order_lines_t.c.subscription_id == q.subscription_id
+                )
+            )
+        )
+    return stmt
+
+
+async def order_page(
+    conn: AsyncConnection, vis: Visibility, q: OrderQuery, after_id: int | None, limit: int
+) -> list[OrderRecord]:
+    """Newest first; keyset on id."""
+    stmt = _order_filters(_visible(select(*ORDER_COLUMNS), orders_t, vis), q)
+    if after_id is not None:
+        stmt = stmt.where(orders_t.c.id < after_id)
+    rows = await conn.execute(stmt.order_by(orders_t.c.id.desc()).limit(limit))
+    return _records(rows, OrderRecord)
+
+
+async def order_count(conn: AsyncConnection, vis: Visibility, q: OrderQuery) -> int:
+    stmt = _order_filters(_visible(select(func.count()).select_from(orders_t), orders_t, vis), q)
+    return (await conn.execute(stmt)).scalar_one()
 
 
 async def price_book(conn: AsyncConnection, products: Iterable[str]) -> dict[PriceKey, Decimal]:

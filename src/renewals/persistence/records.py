@@ -7,6 +7,8 @@ from typing import Any
 
 from renewals.domain.enums import (
     ContactRole,
+    OrderOrigin,
+    OrderStatus,
     PaymentMethod,
     QuoteOrigin,
     QuoteStatus,
@@ -129,8 +131,43 @@ class StatusChangeRecord:
 class OrderRecord:
     id: int
     number: str
-    quote_id: int
+    origin: OrderOrigin
+    status: OrderStatus
+    quote_id: int | None
+    customer_id: int
+    reseller_id: int | None
+    subtotal: Decimal
+    discount_total: Decimal
     total: Decimal
     currency: str
+    payment_method: PaymentMethod
     payment_reference: str | None
+    failure_reason: str | None
     created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class OrderLineRecord:
+    id: int
+    order_id: int
+    subscription_id: int
+    position: int
+    seats: int
+    term: Term
+    start_date: date
+    end_date: date
+    unit_price: Decimal
+    subtotal: Decimal
+    discount: Decimal
+    total: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class OrderStatusChangeRecord:
+    id: int
+    order_id: int
+    status: OrderStatus
+    previous_status: OrderStatus | None
+    occurred_at: datetime
+    actor: str
+    reason: str | None

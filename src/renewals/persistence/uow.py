@@ -12,10 +12,10 @@ from renewals.persistence.repositories.idempotency import IdempotencyRepository
 from renewals.persistence.repositories.imports import ImportRepository
 from renewals.persistence.repositories.misc import (
     CustomerRepository,
-    OrderRepository,
     PriceRepository,
     ScheduleRepository,
 )
+from renewals.persistence.repositories.orders import OrderRepository
 from renewals.persistence.repositories.outbox import OutboxRepository
 from renewals.persistence.repositories.quotes import QuoteRepository
 from renewals.persistence.repositories.subscriptions import SubscriptionRepository

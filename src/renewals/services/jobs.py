@@ -1,4 +1,5 @@
-"""Scheduled jobs for the business date: quote expiry, automatic renewal (R02), automatic quotes (R12).
+"""Scheduled jobs for the business date: quote expiry, automatic renewal (R02, as orders: see
+auto_renewal.py), automatic quotes (R12).
 
 Each is safe to run twice: it selects only what is still due, in batches (never all rows at once).
 """
@@ -11,9 +12,9 @@ from renewals.domain.enums import QuoteOrigin
 from renewals.domain.errors import DomainError
 from renewals.domain.lifecycle import AutomaticQuote, automatic_quote_decision
 from renewals.domain.visibility import Visibility
-from renewals.domain.windows import may_auto_renew, next_term
 from renewals.persistence import reads
 from renewals.persistence.uow import UnitOfWork
+from renewals.services.auto_renewal import renew_automatically
 from renewals.services.lifecycle import expire_if_due
 from renewals.services.quotes import CreateQuoteCommand, create_renewal_quote
 
@@ -24,7 +25,10 @@ BATCH = 500
 @dataclass
 class JobReport:
     expired: int = 0
-    renewed: int = 0
+    renewed: int = 0  # AUTO_RENEWAL orders completed (one per subscription and term)
+    declined: int = 0  # charges declined: tried again on later runs while the window is open
+    unsettled: int = 0  # the gateway failed or timed out: tried again with the same key
+    unpriced: int = 0  # no price for the renewal: not renewed
     quoted: int = 0
     skipped: int = 0
     no_buyer: int = 0  # R12: due, but the customer has no BUYER contact to send the quote to
@@ -32,6 +36,8 @@ class JobReport:
     def summary(self) -> str:
         return (
             f"quotes expired: {self.expired}; subscriptions auto-renewed: {self.renewed}; "
+            f"auto-renewal charges declined: {self.declined}; not settled: {self.unsettled}; "
+            f"not priced: {self.unpriced}; "
             f"automatic quotes: {self.quoted}; skipped (refused): {self.skipped}; "
             f"skipped for having no buyer: {self.no_buyer}"
         )
@@ -49,30 +55,6 @@ async def expire_quotes(container: Container) -> int:
                 await expire_if_due(uow, container, quote, "job:expiry")
             after = quotes[-1].id
             done += len(quotes)
-            await uow.commit()
-
-
-async def renew_automatically(container: Container) -> int:
-    """R02: on (or, catching up, after) the end date, auto-renew subscriptions not on an open quote.
-
-    A missed term is caught up only while its renewal window is open (R01): a subscription whose
-    window has closed has lapsed and is not revived.
-    """
-    today, done, after = container.clock.today(), 0, 0
-    while True:
-        async with UnitOfWork(container.db) as uow:
-            subs = await uow.subscriptions.due_for_auto_renewal(today, after)
-            if not subs:
-                return done
-            for sub in subs:
-                if not may_auto_renew(sub.end_date, today):
-                    continue
-                start, end = sub.start_date, sub.end_date
-                while end <= today:  # a missed term is caught up without a gap
-                    start, end = next_term(end, sub.term)
-                await uow.subscriptions.move_term(sub.id, start, end)
-                done += 1
-            after = subs[-1].id
             await uow.commit()
 
 
@@ -133,6 +115,8 @@ async def run_jobs(container: Container) -> JobReport:
     """Every due job once, in an order that keeps terms continuous: expire, renew, then quote."""
     report = JobReport()
     report.expired = await expire_quotes(container)
-    report.renewed = await renew_automatically(container)
+    renewals = await renew_automatically(container)
+    report.renewed, report.declined = renewals.renewed, renewals.declined
+    report.unsettled, report.unpriced = renewals.unsettled, renewals.unpriced
     report.quoted, report.skipped, report.no_buyer = await create_automatic_quotes(container)
     return report

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from renewals.auth import AuthError, Viewer, read_checkout_token
 from renewals.container import Container
-from renewals.domain.enums import ErrorCode, QuoteStatus
+from renewals.domain.enums import ErrorCode, OrderOrigin, OrderStatus, QuoteStatus
 from renewals.domain.errors import DomainError
 from renewals.domain.lifecycle import check_acceptable, check_cancel
 from renewals.domain.visibility import Visibility
@@ -91,19 +91,47 @@ async def _accept(
         check_acceptable(quote.status, quote.expires_on, container.clock.today())
         actor = viewer.scope if viewer and nonce is None else "checkout-link"
         await transition(uow, container, quote, QuoteStatus.ORDER_SUBMITTED, actor)
-        uow.orders.add(
-            m.Order(
-                number=f"O-{quote.created_on.year}-{quote.id:06d}",
-                quote_id=quote.id,
-                total=quote.total,
-                currency=quote.currency,
-                created_at=container.clock.now(),
-            )
-        )
+        await place_quote_order(uow, container, quote, actor)
         enqueue(uow, container, "fulfil_order", quote.id)
         await settle(uow, scope, ACCEPT, command.idempotency_key, quote.id)
         await uow.commit()
         return quote.id
+
+
+async def place_quote_order(
+    uow: UnitOfWork, container: Container, quote: m.Quote, actor: str
+) -> m.Order:
+    """The QUOTE order of an accepted quote: its lines as quoted, PENDING until fulfilled."""
+    order = m.Order(
+        number=f"O-{quote.created_on.year}-{quote.id:06d}",
+        origin=OrderOrigin.QUOTE,
+        status=OrderStatus.PENDING,
+        quote_id=quote.id,
+        customer_id=quote.customer_id,
+        reseller_id=quote.reseller_id,
+        subtotal=quote.subtotal,
+        discount_total=quote.discount_total,
+        total=quote.total,
+        currency=quote.currency,
+        payment_method=quote.payment_method,
+        declines=0,
+        created_at=container.clock.now(),
+    )
+    lines = [
+        m.OrderLine(
+            subscription_id=ln.subscription_id,
+            seats=ln.seats,
+            term=ln.term,
+            start_date=ln.start_date,
+            end_date=ln.end_date,
+            unit_price=ln.unit_price,
+            subtotal=ln.subtotal,
+            discount=ln.discount,
+            total=ln.total,
+        )
+        for ln in await uow.quotes.lines(quote.id)
+    ]
+    return await uow.orders.place(order, lines, actor, container.clock.now())
 
 
 async def cancel_quote(

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 from renewals.auth import mint_checkout_token, new_nonce
 from renewals.container import Container
-from renewals.domain.enums import QuoteStatus
+from renewals.domain.enums import OrderStatus, QuoteStatus
 from renewals.domain.errors import DomainError
 from renewals.domain.pricing import LineRequest
 from renewals.domain.retry import RetryPolicy
@@ -21,7 +21,7 @@ from renewals.persistence.models import JobStatus
 from renewals.persistence.uow import UnitOfWork
 from renewals.services.lifecycle import transition
 from renewals.services.mail import checkout_url, deliver_pending, format_money, quote_email, seats
-from renewals.services.payments import PaymentError
+from renewals.services.payments import Charge, PaymentError
 from renewals.services.quotes import add_promotions, price_requests
 from renewals.services.relay import HistoryRelay
 
@@ -118,12 +118,17 @@ async def fulfil_order(uow: UnitOfWork, container: Container, quote: m.Quote | N
         return
     order = await uow.orders.for_quote(quote.id)
     if order.payment_reference is None:
+        customer = await uow.customers.get(quote.customer_id)
         try:
             result = await container.payments.charge(
-                order_number=order.number,
-                amount=order.total,
-                currency=order.currency,
-                method=quote.payment_method.value,
+                Charge(
+                    idempotency_key=order.number,
+                    order_number=order.number,
+                    customer_csn=customer.csn,
+                    amount=order.total,
+                    currency=order.currency,
+                    method=quote.payment_method.value,
+                )
             )
         except PaymentError as e:
             if e.permanent:
@@ -135,6 +140,14 @@ async def fulfil_order(uow: UnitOfWork, container: Container, quote: m.Quote | N
         sub = subs[line.subscription_id]
         sub.seats, sub.term = line.seats, line.term
         sub.start_date, sub.end_date = line.start_date, line.end_date
+    now = container.clock.now()
+    uow.orders.record(order, OrderStatus.COMPLETED, WORKER, now)
+    # A declined automatic renewal of the same term is settled by this order instead.
+    starts = {(ln.subscription_id, ln.start_date) for ln in lines}
+    for declined, old in await uow.orders.declined_renewals(subscription_ids=list(subs)):
+        if (old.subscription_id, old.start_date) in starts:
+            reason = f"renewed by order {order.number} instead"
+            uow.orders.record(declined, OrderStatus.FAILED, WORKER, now, reason)
     await uow.flush()
     await transition(uow, container, quote, QuoteStatus.ORDERED, WORKER)
 
@@ -198,6 +211,11 @@ async def _record_failure(
             quote = await uow.quotes.get(job.quote_id, for_update=True)
             if quote is not None and quote.status in FAILED_TARGET:
                 reason = f"{job.kind} failed: {error}"[:500]
+                if quote.status == QuoteStatus.ORDER_SUBMITTED:
+                    order = await uow.orders.for_quote(quote.id)
+                    uow.orders.record(
+                        order, OrderStatus.FAILED, WORKER, container.clock.now(), reason
+                    )
                 await transition(uow, container, quote, FAILED_TARGET[quote.status], WORKER, reason)
         elif retry_at is not None:
             job.run_after = retry_at

@@ -84,6 +84,27 @@ QuoteOrigin = _described(
         "AUTOMATIC": "The automatic-quote job, 30 days before expiry (R12).",
     },
 )
+OrderOrigin = _described(
+    d.OrderOrigin,
+    "What made an order.",
+    {
+        "QUOTE": "A quote was accepted (its `quote` is set).",
+        "AUTO_RENEWAL": "An auto-renewing subscription renewed by itself (R02); no quote.",
+    },
+)
+OrderStatus = _described(
+    d.OrderStatus,
+    "Where an order stands.",
+    {
+        "PENDING": "Placed; the charge or fulfilment has not completed yet.",
+        "COMPLETED": "Charged, and the subscriptions moved one term on.",
+        "PAYMENT_DECLINED": (
+            "AUTO_RENEWAL only: the last charge was declined; the subscription is not renewed. "
+            "The charge is tried again on later business days while the renewal window is open."
+        ),
+        "FAILED": "Could not be charged or fulfilled; see the status history for why.",
+    },
+)
 ViewerRole = _described(
     d.Role,
     "The role a bearer token carries.",

@@ -1,4 +1,4 @@
-"""quotes (a Relay connection, newest first), quote(number), Quote and Order nodes."""
+"""quotes (a Relay connection, newest first), quote(number) and the Quote node."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from strawberry import Info
 
 from renewals.api.core.context import Context, ctx
 from renewals.api.core.pagination import After, First, PageRequest, node_fields, read_page
-from renewals.api.orders.types import Order
 from renewals.api.quotes.loaders import prefetch_quotes
 from renewals.api.quotes.types import Quote, QuoteConnection, QuoteEdge, QuoteFilter
 from renewals.domain.enums import OPEN_STATUSES
@@ -73,9 +72,3 @@ async def resolve_quote(
 async def quote_node(context: Context, pk: int) -> Quote | None:
     quote = await context.loaders.quote_by_id.load(pk)
     return Quote.of(quote, context.today) if quote and await context.can_see(quote) else None
-
-
-async def order_node(context: Context, pk: int) -> Order | None:
-    order = await context.loaders.order_by_id.load(pk)
-    quote = await context.loaders.quote_by_id.load(order.quote_id) if order else None
-    return Order.of(order) if quote and await context.can_see(quote) else None

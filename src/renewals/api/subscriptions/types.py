@@ -27,9 +27,11 @@ from renewals.domain.windows import renewal_window, subscription_status
 from renewals.persistence.records import SubscriptionRecord
 
 if TYPE_CHECKING:
+    from renewals.api.orders.types import Order
     from renewals.api.quotes.types import Quote
 
 QuoteRef = Annotated["Quote", strawberry.lazy("renewals.api.quotes.types")]
+OrderRef = Annotated["Order", strawberry.lazy("renewals.api.orders.types")]
 
 
 @strawberry.type(description="R01: a subscription can be renewed by quote inside this window.")
@@ -130,6 +132,17 @@ class Subscription(Node):
             self.record.open_quote_id,
             lambda r: quote_type.of(r, today),
         )
+
+    @strawberry.field(
+        description="The orders that renewed it (accepted quotes and automatic renewals), "
+        "newest first; only those you may see."
+    )
+    async def orders(self, info: Info) -> list[OrderRef]:
+        context = ctx(info)
+        ids = await context.loaders.order_ids_by_subscription_id.load(self.record.id)
+        records = await context.loaders.order_by_id.load_many(ids)
+        order_type = lazy_class(OrderRef)
+        return [order_type.shape(r) for r in records if r and await context.can_see(r)]
 
 
 @strawberry.type(description="A subscription in a page.")

@@ -13,11 +13,22 @@ E = m.Email
 
 
 class EmailRepository(Repository):
-    def enqueue(self, quote_id: int, to: str, subject: str, body: str, now: datetime) -> None:
-        """One email into the outbox, due at once (written with the transaction that needs it)."""
+    def enqueue(
+        self,
+        quote_id: int | None,
+        to: str,
+        subject: str,
+        body: str,
+        now: datetime,
+        *,
+        order_id: int | None = None,
+    ) -> None:
+        """One email into the outbox, due at once (written with the transaction that needs it);
+        about a quote, or about an order that has none (an automatic renewal)."""
         self.session.add(
             E(
                 quote_id=quote_id,
+                order_id=order_id,
                 to_address=to,
                 subject=subject[:300],
                 body=body,

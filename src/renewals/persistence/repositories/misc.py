@@ -1,4 +1,4 @@
-"""Customers' contacts and addresses, prices and promotions, orders, scheduled runs."""
+"""Customers' contacts and addresses, prices and promotions, scheduled runs."""
 
 from collections.abc import Iterable
 from datetime import date, datetime
@@ -33,15 +33,6 @@ class PriceRepository(Repository):
 
     async def promotions_on(self, day: date) -> list[Promotion]:
         return (await reads.promotions_on(await self.session.connection(), [day]))[0]
-
-
-class OrderRepository(Repository):
-    def add(self, order: m.Order) -> None:
-        self.session.add(order)
-
-    async def for_quote(self, quote_id: int) -> m.Order:
-        stmt = select(m.Order).where(m.Order.quote_id == quote_id)
-        return (await self.session.execute(stmt)).scalar_one()
 
 
 class ScheduleRepository(Repository):

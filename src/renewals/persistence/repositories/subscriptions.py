@@ -24,10 +24,14 @@ class SubscriptionRepository(Repository):
         records = [r for r in await reads.subscriptions_by_id(conn, ids) if r is not None]
         return {r.id: r for r in records if visibility.allows(r)}
 
-    async def get(self, subscription_id: int | None) -> m.Subscription | None:
+    async def get(
+        self, subscription_id: int | None, *, for_update: bool = False
+    ) -> m.Subscription | None:
         if subscription_id is None:
             return None
         stmt = select(S).where(S.id == subscription_id)
+        if for_update:
+            stmt = self.locked(stmt)
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
     async def by_ids(self, ids: Iterable[int]) -> dict[int, m.Subscription]:
