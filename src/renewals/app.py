@@ -168,25 +168,39 @@ def seconds_until(at: time, now: datetime) -> float:
 
 
 async def scheduler(container: Container, stop: asyncio.Event) -> None:
-    """Runs the due jobs daily at RENEWALS_JOBS_AT (UTC), and at start-up if RENEWALS_JOBS_ON_START.
+    """Runs the date-driven jobs once per business date: as soon as the business date changes
+    while serving (00:00 UTC with the real clock), daily at RENEWALS_JOBS_AT (UTC) for a server
+    that was down when the date changed, and at start-up if RENEWALS_JOBS_ON_START.
 
-    Not at start-up by default: a restart must not surprise clients with automatic quotes;
-    the jobs are idempotent, so `renewals jobs run` can always be run by hand as well.
+    Not at start-up by default: a restart must not surprise clients with automatic quotes. The
+    jobs are idempotent and claimed once per business date across servers, so `renewals jobs
+    run` can always be run by hand as well.
     """
     settings = container.settings
-    first = True
+    seen = container.clock.today()
+    next_at = datetime.now(UTC) + timedelta(
+        seconds=seconds_until(settings.jobs_at, datetime.now(UTC))
+    )
+    due = settings.jobs_on_start
     while not stop.is_set():
-        if not (first and settings.jobs_on_start):
-            delay = seconds_until(settings.jobs_at, datetime.now(UTC))
+        if not due:
+            wait = min(settings.jobs_check_seconds, (next_at - datetime.now(UTC)).total_seconds())
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=delay)
+                await asyncio.wait_for(stop.wait(), timeout=max(wait, 0))
             if stop.is_set():
                 return
-        first = False
+            if datetime.now(UTC) >= next_at:
+                due = True
+                next_at += timedelta(days=1)
+            if container.clock.today() != seen:
+                due = True
+            if not due:
+                continue
+        due, seen = False, container.clock.today()
         try:
             report = await run_scheduled_jobs(container, runner=f"serve:{os.getpid()}")
             container.wake_worker()
-            log.info("jobs: %s", report or "already run for this business date")
+            log.info("jobs for %s: %s", seen, report or "already run for this business date")
         except Exception:  # noqa: BLE001
             log.exception("scheduled jobs failed")
 

@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     worker_interval_seconds: float = Field(default=0.5, gt=0)
     jobs_at: time = time(2, 0)
     jobs_on_start: bool = False
+    jobs_check_seconds: float = Field(default=30, gt=0)
     # Customer CSNs (comma-separated) whose charges the simulated gateway declines (README).
     simulated_declines: str = ""
     ws_init_timeout_seconds: float = Field(default=10, gt=0)
