@@ -160,3 +160,30 @@ def test_customers_without_buyer_lists_csn_and_name_and_jobs_run_counts_them(tmp
     assert jobs.returncode == 0, jobs.stderr
     assert "automatic quotes: 1" in jobs.stdout
     assert "skipped for having no buyer: 1" in jobs.stdout
+
+
+def test_jobs_run_renews_as_orders_and_the_simulated_gateway_declines_whom_it_is_told(
+    tmp_path, env
+):
+    data = document(
+        [
+            subscription("SUB-1", ends_in_days=0, auto_renew=True),
+            subscription("SUB-2", customer_csn="5100000002", ends_in_days=0, auto_renew=True),
+        ],
+        customers=[customer(), customer("5100000002", "Bolt GmbH", buyer="b@bolt.example")],
+    )
+    (tmp_path / "data.json").write_text(json.dumps(data))
+    assert run(tmp_path, "import", "data.json", env=env).returncode == 0
+
+    jobs = run(tmp_path, "jobs", "run", env={**env, "RENEWALS_SIMULATED_DECLINES": "5100000002"})
+    assert jobs.returncode == 0, jobs.stderr
+    assert "subscriptions auto-renewed: 1" in jobs.stdout
+    assert "auto-renewal charges declined: 1" in jobs.stdout
+
+    emails = run(tmp_path, "emails", env=env).stdout
+    assert "renewed automatically" in emails and "could not be charged" in emails
+    # Declines no more: the next run charges the declined renewal again, then nothing is left.
+    again = run(tmp_path, "jobs", "run", env=env)
+    assert "subscriptions auto-renewed: 1; auto-renewal charges declined: 0" in again.stdout
+    last = run(tmp_path, "jobs", "run", env=env)
+    assert "subscriptions auto-renewed: 0; auto-renewal charges declined: 0" in last.stdout
