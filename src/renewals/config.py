@@ -32,6 +32,11 @@ class Settings(BaseSettings):
     jobs_check_seconds: float = Field(default=30, gt=0)
     # Customer CSNs (comma-separated) whose charges the simulated gateway declines (README).
     simulated_declines: str = ""
+    # Query cost (api/core/cost.py): a maximum per operation and a per-token budget (leaky
+    # bucket) of `cost_budget` points refilled at `cost_restore_rate` per second; 0 = no budget.
+    max_query_cost: int = Field(default=25_000, ge=1)
+    cost_budget: int = Field(default=100_000, ge=0)
+    cost_restore_rate: float = Field(default=5_000, gt=0)
     ws_init_timeout_seconds: float = Field(default=10, gt=0)
     log_level: str = "INFO"
     access_log: bool = True

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from renewals.clock import Clock, SystemClock
 from renewals.config import Settings
 from renewals.events import EventBus, InProcessEventBus
+from renewals.persistence.budgets import RateBudgets, budgets_for
 from renewals.persistence.db import Database, create_database
 from renewals.services.payments import PaymentGateway, SimulatedPaymentGateway
 
@@ -25,6 +26,7 @@ class Container:
     bus: EventBus
     secret_key: str
     payments: PaymentGateway
+    budgets: RateBudgets
     work_ready: asyncio.Event = field(default_factory=asyncio.Event)
 
     def wake_worker(self) -> None:
@@ -44,16 +46,18 @@ def build_container(settings: Settings) -> Container:
                 "(`renewals serve --dev` or RENEWALS_DEV_MODE=1) to generate one."
             )
         secret = secrets.token_urlsafe(32)
+    db = create_database(
+        settings.database_url,
+        pool_size=settings.pool_size,
+        max_overflow=settings.pool_max_overflow,
+        pool_timeout=settings.pool_timeout_seconds,
+    )
     return Container(
         settings=settings,
-        db=create_database(
-            settings.database_url,
-            pool_size=settings.pool_size,
-            max_overflow=settings.pool_max_overflow,
-            pool_timeout=settings.pool_timeout_seconds,
-        ),
+        db=db,
         clock=SystemClock(settings.today),
         bus=InProcessEventBus(),
         secret_key=secret,
         payments=SimulatedPaymentGateway(settings.simulated_declined_customers),
+        budgets=budgets_for(db),
     )

@@ -16,6 +16,7 @@ from strawberry.extensions import (
 )
 from strawberry.schema.config import StrawberryConfig
 
+from renewals.api.core.cost import QueryCost
 from renewals.api.core.extensions import ErrorCodes, OperationRules
 from renewals.api.core.scalars import SCALAR_OVERRIDES
 from renewals.api.core.types import Node
@@ -127,6 +128,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     extensions: list = [
         error_codes,
         OperationRules,
+        QueryCost,
         lambda: ParserCache(maxsize=256),
         lambda: AddValidationRules(rules),
         lambda: ValidationCache(maxsize=256),

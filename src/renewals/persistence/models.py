@@ -10,6 +10,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -362,3 +363,13 @@ class ScheduledRun(Base):
     business_date: Mapped[date] = mapped_column(Date, primary_key=True)
     started_at: Mapped[datetime] = mapped_column(DateTime)
     runner: Mapped[str] = mapped_column(String(100))
+
+
+class RateBudget(Base):
+    """A token's rate budget (leaky bucket of query-cost points), shared by every process on
+    PostgreSQL (persistence/budgets.py); keyed by a digest, not by the token's subject."""
+
+    __tablename__ = "rate_budgets"
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    available: Mapped[float] = mapped_column(Float)
+    at: Mapped[float] = mapped_column(Float)
