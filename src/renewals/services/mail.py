@@ -2,6 +2,7 @@
 their delivery: a durable outbox, SMTP when configured, retried."""
 
 import asyncio
+import contextlib
 import logging
 from datetime import date, timedelta
 from decimal import Decimal
@@ -324,3 +325,17 @@ async def _send_one(
             "last_error": f"{type(e).__name__}: {e}"[:500],
         }
     return {"status": EmailStatus.SENT, "sent_at": container.clock.now()}
+
+
+async def mail_loop(container: Container, stop: asyncio.Event) -> None:
+    """The in-process sender of `serve`, beside the job loop: a slow or hung SMTP server never
+    delays finalization or fulfilment. Woken when a job round wrote emails, else polls."""
+    interval = container.settings.worker_interval_seconds
+    while not stop.is_set():
+        container.mail_ready.clear()
+        try:
+            await deliver_pending(container, stop=stop)
+        except Exception:  # noqa: BLE001 - the loop must survive a bad round
+            log.exception("mail round failed")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(container.mail_ready.wait(), timeout=interval)
