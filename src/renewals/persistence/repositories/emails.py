@@ -72,6 +72,9 @@ class EmailRepository(Repository):
         """SMTP's answer: SENT, PENDING again with its next attempt, or FAILED."""
         await self.update(update(E).where(E.id == email_id).values(**values))
 
+    async def status_of(self, email_id: int) -> str | None:
+        return (await self.session.execute(select(E.status).where(E.id == email_id))).scalar()
+
     async def listing(self, status: str | None) -> list[Any]:
         stmt = select(E.__table__).order_by(E.id)
         if status:
