@@ -229,7 +229,11 @@ async def drain(container: Container, limit: int = 10_000) -> int:
 async def worker_loop(container: Container, stop: asyncio.Event) -> None:
     """The in-process worker of `serve`: the job loop and, beside it, the mail sender, so
     finalization and fulfilment never wait on SMTP."""
-    await asyncio.gather(_job_loop(container, stop), mail_loop(container, stop))
+    # A task group, not gather: cancelled, it waits until the sender has put back an email
+    # it had not yet handed to SMTP.
+    async with asyncio.TaskGroup() as group:
+        group.create_task(_job_loop(container, stop))
+        group.create_task(mail_loop(container, stop))
 
 
 async def _job_loop(container: Container, stop: asyncio.Event) -> None:
