@@ -310,3 +310,12 @@ class ScheduledRun(Base):
     business_date: Mapped[date] = mapped_column(Date, primary_key=True)
     started_at: Mapped[datetime] = mapped_column(DateTime)
     runner: Mapped[str] = mapped_column(String(100))
+
+
+class HealthCheck(Base):
+    """One row `/healthz` rewrites: a database that answers reads but cannot write (a full disk)
+    is not healthy."""
+
+    __tablename__ = "health_checks"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    checked_at: Mapped[datetime | None] = mapped_column(DateTime)

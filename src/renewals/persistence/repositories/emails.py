@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from renewals.persistence import models as m
 from renewals.persistence.models import EmailStatus
@@ -59,14 +59,6 @@ class EmailRepository(Repository):
             .values(status=EmailStatus.PENDING, next_attempt_at=now)
         )
         return changed == 1
-
-    async def backlog(self) -> tuple[int, datetime | None]:
-        """How many emails are not sent yet (PENDING, SENDING) and when the oldest was written."""
-        stmt = select(func.count(), func.min(E.created_at)).where(
-            E.status.in_([EmailStatus.PENDING, EmailStatus.SENDING])
-        )
-        count, oldest = (await self.session.execute(stmt)).one()
-        return count, oldest
 
     async def record(self, email_id: int, **values: Any) -> None:
         """SMTP's answer: SENT, PENDING again with its next attempt, or FAILED."""
