@@ -5,7 +5,9 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import select, update
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from renewals.domain.values import PriceKey, Promotion
@@ -60,8 +62,10 @@ class ScheduleRepository(Repository):
 
 class HealthRepository(Repository):
     async def write(self, now: datetime) -> None:
-        """Rewrites the one health row (put back if someone deleted it)."""
-        stmt = update(m.HealthCheck).where(m.HealthCheck.id == 1).values(checked_at=now)
-        if await self.update(stmt) == 0:
-            self.session.add(m.HealthCheck(id=1, checked_at=now))
-            await self.session.flush()
+        """Writes the one health row: inserted the first time, rewritten after (one statement,
+        so concurrent checks never collide)."""
+        insert = sqlite_insert if self.is_sqlite else pg_insert
+        stmt = insert(m.HealthCheck).values(id=1, checked_at=now)
+        await self.session.execute(
+            stmt.on_conflict_do_update(index_elements=["id"], set_={"checked_at": now})
+        )

@@ -15,13 +15,12 @@ depends_on = None
 
 
 def upgrade() -> None:
-    table = op.create_table(
+    op.create_table(
         "health_checks",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("checked_at", sa.DateTime(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_health_checks")),
     )
-    op.bulk_insert(table, [{"id": 1, "checked_at": None}])
 
 
 def downgrade() -> None:
