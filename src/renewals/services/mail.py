@@ -245,6 +245,10 @@ async def deliver_pending(
     """
     if not container.settings.smtp_url:
         return 0
+    if not is_email_address(container.settings.smtp_from):
+        # A configuration error, not the emails' fault: they wait, PENDING, until it is fixed.
+        log.error("RENEWALS_SMTP_FROM is not one plain email address; no email is sent")
+        return 0
     target = SmtpTarget(container.settings.smtp_url, container.settings.smtp_timeout_seconds)
     sent = 0
     for _ in range(limit):
