@@ -19,15 +19,9 @@ from renewals.domain.retry import RetryPolicy
 from renewals.persistence import models as m
 from renewals.persistence.models import JobStatus
 from renewals.persistence.uow import UnitOfWork
+from renewals.services.delivery import deliver_pending, mail_loop
 from renewals.services.lifecycle import transition
-from renewals.services.mail import (
-    checkout_url,
-    deliver_pending,
-    format_money,
-    mail_loop,
-    quote_email,
-    seats,
-)
+from renewals.services.mail import checkout_url, format_money, quote_email, seats
 from renewals.services.payments import PaymentError
 from renewals.services.quotes import add_promotions, price_requests
 from renewals.services.relay import HistoryRelay

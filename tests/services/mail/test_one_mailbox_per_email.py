@@ -3,7 +3,7 @@ shows; a list smuggled into one row reaches nobody (issue 11, B2)."""
 
 from email import message_from_bytes
 
-from renewals.services.mail import deliver_pending
+from renewals.services.delivery import deliver_pending
 from tests.services.mail.helpers import Inbox, email_rows, mail_container, outbox, smtp_server
 
 LISTS = [

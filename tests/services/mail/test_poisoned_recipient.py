@@ -1,7 +1,7 @@
 """One poisoned recipient (old data, from before the email rule) fails alone: every valid email
 of the batch is delivered exactly once (issue 11, B1)."""
 
-from renewals.services.mail import deliver_pending
+from renewals.services.delivery import deliver_pending
 from tests.services.mail.helpers import (
     Inbox,
     email_rows,

@@ -1,7 +1,7 @@
 """A sender setting that is not one plain address is a configuration error: nothing is sent,
 and no email is failed for it; they wait, PENDING, until it is fixed."""
 
-from renewals.services.mail import deliver_pending
+from renewals.services.delivery import deliver_pending
 from tests.services.mail.helpers import Inbox, email_rows, mail_container, outbox, smtp_server
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from renewals.domain.visibility import Visibility
 from renewals.persistence import models as m
-from renewals.services.mail import deliver_pending
+from renewals.services.delivery import deliver_pending
 from renewals.services.quotes import CreateQuoteCommand, create_renewal_quote
 from renewals.services.worker import worker_loop
 from tests.factories import document, subscription
