@@ -11,7 +11,6 @@ from typing import Any
 
 import orjson
 from cross_web import HTTPException
-from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -29,6 +28,7 @@ from renewals.api.core.websocket import (
 from renewals.api.schema import build_schema
 from renewals.config import Settings
 from renewals.container import Container, build_container
+from renewals.services.health import check_health
 from renewals.services.jobs import run_scheduled_jobs
 from renewals.services.pg_listener import PgListener
 from renewals.services.worker import worker_loop
@@ -137,26 +137,27 @@ class RenewalsGraphQL(GraphQL):
 
 
 async def healthz(request: Request) -> JSONResponse:
-    """Liveness and readiness: the database answers and, on PostgreSQL, the listener listens."""
+    """Liveness and readiness: the database accepts a write and, on PostgreSQL, the listener
+    listens; the mail backlog is reported (it does not make the process unready)."""
     container: Container = request.app.state.container
-    try:
-        async with container.db.read_engine.connect() as conn:
-            await conn.execute(text("SELECT 1"))
-        db_ok = True
-    except Exception:  # noqa: BLE001
-        db_ok = False
+    health = await check_health(container)
     listener = getattr(request.app.state, "listener", None)
     if container.db.feed.polls_history:
         listener_state = "not used (SQLite: in-process events)"
     else:
         listener_state = "not started" if listener is None else listener.state
     listening = container.db.feed.polls_history or listener_state == "listening"
+    ready = health.ok and listening
     body = {
-        "status": "ok" if db_ok and listening else "unavailable",
-        "database": "ok" if db_ok else "unreachable",
+        "status": "ok" if ready else "unavailable",
+        "database": health.database,
         "listener": listener_state,
+        "mail": {
+            "unsent": health.unsent_emails,
+            "oldest_unsent_age_seconds": health.oldest_unsent_age_seconds,
+        },
     }
-    return JSONResponse(body, status_code=200 if db_ok and listening else 503)
+    return JSONResponse(body, status_code=200 if ready else 503)
 
 
 def seconds_until(at: time, now: datetime) -> float:

@@ -146,8 +146,14 @@ def cmd_jobs_run(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_emails(settings: Settings, args: argparse.Namespace) -> int:
-    from renewals.services.outbox_cli import list_emails
+    from renewals.services.outbox_cli import list_emails, requeue_email
 
+    if args.requeue is not None:
+        problem = asyncio.run(requeue_email(settings, args.requeue))
+        if problem:
+            return fail(problem)
+        print(f"email #{args.requeue} is PENDING again")
+        return 0
     for line in asyncio.run(list_emails(settings, status=args.status, show_body=args.body)):
         print(line)
     return 0
@@ -284,10 +290,16 @@ def parser() -> argparse.ArgumentParser:
         dest="jobs_command", required=True
     )
     jobs.add_parser("run", help="run every due job once, then exit").set_defaults(func=cmd_jobs_run)
-    em = sub.add_parser("emails", help="list the email outbox")
+    em = sub.add_parser("emails", help="list the email outbox, or requeue one email")
     em.add_argument("--status", choices=[s.value for s in EmailStatus])
     em.add_argument(
         "--body", action="store_true", help="include bodies (they contain checkout links)"
+    )
+    em.add_argument(
+        "--requeue",
+        type=int,
+        metavar="ID",
+        help="send email ID again: a SENDING one you checked was not delivered, or a FAILED one",
     )
     em.set_defaults(func=cmd_emails)
     cu = sub.add_parser("customers", help="list customers (CSN and name, one per line)")

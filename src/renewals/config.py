@@ -16,6 +16,7 @@ class Settings(BaseSettings):
     secret_key: str | None = None
     smtp_url: str | None = None
     smtp_from: str = "quotes@renewals.example"
+    smtp_timeout_seconds: float = Field(default=10, gt=0)
     public_url: str = "http://127.0.0.1:8000"
     dev_mode: bool = False
     introspection: bool = True

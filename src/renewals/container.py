@@ -28,10 +28,17 @@ class Container:
     payments: PaymentGateway
     budgets: RateBudgets
     work_ready: asyncio.Event = field(default_factory=asyncio.Event)
+    mail_ready: asyncio.Event = field(default_factory=asyncio.Event)
 
     def wake_worker(self) -> None:
-        """New outbox work was committed: the in-process worker looks now instead of later."""
+        """New outbox work (jobs, emails) was committed: the in-process worker and the email
+        sender look now instead of later."""
         self.work_ready.set()
+        self.mail_ready.set()
+
+    def wake_mailer(self) -> None:
+        """New emails were committed: the in-process sender looks now instead of later."""
+        self.mail_ready.set()
 
     async def close(self) -> None:
         await self.db.dispose()

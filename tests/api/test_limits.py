@@ -341,6 +341,7 @@ async def test_healthz_reports_database_and_listener(client, container):
             "status": "ok",
             "database": "ok",
             "listener": "not used (SQLite: in-process events)",
+            "mail": {"unsent": 0, "oldest_unsent_age_seconds": None},
         }
     else:  # this client runs no lifespan, so no listener: not ready for events
         assert response.status_code == 503
@@ -348,6 +349,7 @@ async def test_healthz_reports_database_and_listener(client, container):
             "status": "unavailable",
             "database": "ok",
             "listener": "not started",
+            "mail": {"unsent": 0, "oldest_unsent_age_seconds": None},
         }
 
 

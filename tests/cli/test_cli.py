@@ -1,7 +1,6 @@
 """The `renewals` command as users and the acceptance suite drive it: real processes, real ports."""
 
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -9,9 +8,8 @@ import time
 from pathlib import Path
 
 import httpx
-import pytest
 
-from tests.factories import SECRET, TODAY, customer, document, subscription
+from tests.factories import customer, document, subscription
 
 GROUPS = "{ eligibleRenewalGroups { key subscriptions { number } } }"
 
@@ -27,17 +25,6 @@ def run(
         text=True,
         timeout=60,
     )
-
-
-@pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("RENEWALS_")}
-    return {
-        **clean,
-        "RENEWALS_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/cli.db",
-        "RENEWALS_SECRET_KEY": SECRET,
-        "RENEWALS_TODAY": TODAY.isoformat(),
-    }
 
 
 def free_port() -> int:

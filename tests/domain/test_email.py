@@ -39,6 +39,15 @@ def test_plain_addresses_are_accepted(address):
         "a@-example.com",
         "a" * 65 + "@example.com",
         "a@" + "b" * 250 + ".com",
+        "=?utf-8?b?YSxiLGMsZCxlLGY=?=,x@b.example",
+        "a,b,c,d,e,f@ext.example",
+        '"quoted"@example.com',
+        "a@[192.0.2.1]",
+        "bea (comment)@example.com",
+        "bücher@example.com",
+        "a@bücher.example",  # would be sent as xn--bcher-kva.example, not as shown
+        "a@example.com\n",
+        " a@example.com",
     ],
 )
 def test_everything_else_is_refused(address):

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from renewals.domain.retry import RetryPolicy
-from renewals.services import mail, worker
+from renewals.services import delivery, worker
 
 S = timedelta(seconds=1)
 NOW = datetime(2026, 11, 27, 12, 0)
@@ -62,4 +62,4 @@ def test_attempts_are_counted_from_one(attempt: int) -> None:
 
 
 def test_jobs_and_emails_use_it_with_their_own_limits() -> None:
-    assert (worker.RETRY, mail.RETRY) == (JOBS, EMAILS)
+    assert (worker.RETRY, delivery.RETRY) == (JOBS, EMAILS)

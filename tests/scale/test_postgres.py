@@ -210,4 +210,9 @@ async def test_serve_with_two_workers_on_postgresql_answers(database_url):
         async with httpx.AsyncClient() as client:
             health = (await client.get(f"{base}/healthz")).json()
     assert all(len(b["data"]["eligibleRenewalGroups"]) == 1 for b in bodies)
-    assert health == {"status": "ok", "database": "ok", "listener": "listening"}
+    assert health == {
+        "status": "ok",
+        "database": "ok",
+        "listener": "listening",
+        "mail": {"unsent": 0, "oldest_unsent_age_seconds": None},
+    }

@@ -12,7 +12,7 @@ from renewals.config import Settings
 from renewals.container import build_container
 from renewals.domain.visibility import Visibility
 from renewals.persistence import models as m
-from renewals.services.mail import deliver_pending
+from renewals.services.delivery import deliver_pending
 from renewals.services.quotes import CreateQuoteCommand, create_renewal_quote
 from renewals.services.worker import run_one_job
 from tests.factories import SECRET, TODAY, document, subscription

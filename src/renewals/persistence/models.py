@@ -373,3 +373,12 @@ class RateBudget(Base):
     key: Mapped[str] = mapped_column(String(40), primary_key=True)
     available: Mapped[float] = mapped_column(Float)
     at: Mapped[float] = mapped_column(Float)
+
+
+class HealthCheck(Base):
+    """One row `/healthz` rewrites: a database that answers reads but cannot write (a full disk)
+    is not healthy."""
+
+    __tablename__ = "health_checks"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    checked_at: Mapped[datetime | None] = mapped_column(DateTime)

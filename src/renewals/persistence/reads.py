@@ -6,7 +6,7 @@ Every function takes an AsyncConnection and returns records; none writes.
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -460,3 +460,14 @@ async def automatic_quote_candidates(
         .limit(limit)
     )
     return list((await conn.execute(stmt)).all())
+
+
+async def email_backlog(conn: AsyncConnection) -> tuple[int, datetime | None]:
+    """How many emails are not sent yet (PENDING, SENDING) and when the oldest was written
+    (one statement, on the outbox's status index)."""
+    emails = m.Email.__table__
+    stmt = select(func.count(), func.min(emails.c.created_at)).where(
+        emails.c.status.in_([m.EmailStatus.PENDING, m.EmailStatus.SENDING])
+    )
+    count, oldest = (await conn.execute(stmt)).one()
+    return count, oldest

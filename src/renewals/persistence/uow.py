@@ -12,6 +12,7 @@ from renewals.persistence.repositories.idempotency import IdempotencyRepository
 from renewals.persistence.repositories.imports import ImportRepository
 from renewals.persistence.repositories.misc import (
     CustomerRepository,
+    HealthRepository,
     PriceRepository,
     ScheduleRepository,
 )
@@ -50,6 +51,7 @@ class UnitOfWork:
         self.schedule = ScheduleRepository(self.session, **dialect)
         self.emails = EmailRepository(self.session, **dialect)
         self.imports = ImportRepository(self.session, **dialect)
+        self.health = HealthRepository(self.session, **dialect)
         return self
 
     async def announce(self, history_id: int) -> None:

@@ -19,8 +19,9 @@ from renewals.domain.retry import RetryPolicy
 from renewals.persistence import models as m
 from renewals.persistence.models import JobStatus
 from renewals.persistence.uow import UnitOfWork
+from renewals.services.delivery import deliver_pending, mail_loop
 from renewals.services.lifecycle import transition
-from renewals.services.mail import checkout_url, deliver_pending, format_money, quote_email, seats
+from renewals.services.mail import checkout_url, format_money, quote_email, seats
 from renewals.services.payments import Charge, PaymentError
 from renewals.services.quotes import add_promotions, price_requests
 from renewals.services.relay import HistoryRelay
@@ -222,24 +223,41 @@ async def _record_failure(
         await uow.commit()
 
 
-async def drain(container: Container, limit: int = 10_000) -> int:
-    """Runs due jobs until none is left (or `limit`), then delivers due emails."""
+async def run_due_jobs(container: Container, limit: int = 10_000) -> int:
+    """Runs due jobs until none is left (or `limit`); how many ran."""
     done = 0
     while done < limit and await run_one_job(container):
         done += 1
+    return done
+
+
+async def drain(container: Container, limit: int = 10_000) -> int:
+    """Runs due jobs until none is left (or `limit`), then delivers due emails (`jobs run`)."""
+    done = await run_due_jobs(container, limit)
     await deliver_pending(container)
     return done
 
 
 async def worker_loop(container: Container, stop: asyncio.Event) -> None:
-    """The in-process worker of `serve`: woken after each commit that adds work, else polls."""
+    """The in-process worker of `serve`: the job loop and, beside it, the mail sender, so
+    finalization and fulfilment never wait on SMTP."""
+    # A task group, not gather: cancelled, it waits until the sender has put back an email
+    # it had not yet handed to SMTP.
+    async with asyncio.TaskGroup() as group:
+        group.create_task(_job_loop(container, stop))
+        group.create_task(mail_loop(container, stop))
+
+
+async def _job_loop(container: Container, stop: asyncio.Event) -> None:
+    """Runs jobs when woken after each commit that adds work, else polls."""
     interval = container.settings.worker_interval_seconds
     # On PostgreSQL the LISTEN connection brings other processes' events; SQLite polls the log.
     relay = HistoryRelay(container) if container.db.feed.polls_history else None
     while not stop.is_set():
         container.work_ready.clear()
         try:
-            await drain(container)
+            if await run_due_jobs(container):
+                container.wake_mailer()  # a finalized quote wrote its emails
             if relay is not None:
                 await relay.poll()
         except Exception:  # noqa: BLE001 - the loop must survive a bad round

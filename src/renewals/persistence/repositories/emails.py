@@ -39,27 +39,44 @@ class EmailRepository(Repository):
             )
         )
 
-    async def claim_due(self, now: datetime, limit: int) -> list[Any]:
-        """Due PENDING rows (id, to, subject, body, attempts), now SENDING; another worker skips
-        rows locked here (PostgreSQL) and no longer sees them once this commits."""
+    async def claim_next(self, now: datetime) -> Any | None:
+        """The oldest due PENDING row (id, to, subject, body, attempts), now SENDING, or None.
+        One row at a time: a failure or a stop can only ever concern the row in hand. Another
+        worker skips a row locked here (PostgreSQL) and no longer sees it once this commits."""
         stmt = (
             select(E.id, E.to_address, E.subject, E.body, E.attempts)
             .where(E.status == EmailStatus.PENDING, E.next_attempt_at <= now)
             .order_by(E.id)
-            .limit(limit)
+            .limit(1)
         )
-        due = list((await self.session.execute(self.locked(stmt, skip_locked=True))).all())
-        if due:
-            await self.update(
-                update(E)
-                .where(E.id.in_([row.id for row in due]))
-                .values(status=EmailStatus.SENDING)
-            )
-        return due
+        row = (await self.session.execute(self.locked(stmt, skip_locked=True))).first()
+        if row is not None:
+            await self.update(update(E).where(E.id == row.id).values(status=EmailStatus.SENDING))
+        return row
+
+    async def release(self, email_id: int) -> None:
+        """A claimed row that never reached SMTP is PENDING again, its attempts unchanged."""
+        await self.update(
+            update(E)
+            .where(E.id == email_id, E.status == EmailStatus.SENDING)
+            .values(status=EmailStatus.PENDING)
+        )
+
+    async def requeue(self, email_id: int, now: datetime) -> bool:
+        """A SENDING row a person checked (not delivered) or a FAILED one, due again now."""
+        changed = await self.update(
+            update(E)
+            .where(E.id == email_id, E.status.in_([EmailStatus.SENDING, EmailStatus.FAILED]))
+            .values(status=EmailStatus.PENDING, next_attempt_at=now)
+        )
+        return changed == 1
 
     async def record(self, email_id: int, **values: Any) -> None:
         """SMTP's answer: SENT, PENDING again with its next attempt, or FAILED."""
         await self.update(update(E).where(E.id == email_id).values(**values))
+
+    async def status_of(self, email_id: int) -> str | None:
+        return (await self.session.execute(select(E.status).where(E.id == email_id))).scalar()
 
     async def listing(self, status: str | None) -> list[Any]:
         stmt = select(E.__table__).order_by(E.id)

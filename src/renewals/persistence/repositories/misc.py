@@ -1,10 +1,13 @@
-"""Customers' contacts and addresses, prices and promotions, scheduled runs."""
+"""Customers' contacts and addresses, prices and promotions, scheduled runs, the health
+check's write."""
 
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from renewals.domain.values import PriceKey, Promotion
@@ -46,3 +49,14 @@ class ScheduleRepository(Repository):
         except IntegrityError:
             return False
         return True
+
+
+class HealthRepository(Repository):
+    async def write(self, now: datetime) -> None:
+        """Writes the one health row: inserted the first time, rewritten after (one statement,
+        so concurrent checks never collide)."""
+        insert = sqlite_insert if self.is_sqlite else pg_insert
+        stmt = insert(m.HealthCheck).values(id=1, checked_at=now)
+        await self.session.execute(
+            stmt.on_conflict_do_update(index_elements=["id"], set_={"checked_at": now})
+        )
