@@ -13,6 +13,7 @@ import orjson
 from cross_web import HTTPException
 from sqlalchemy import text
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
@@ -35,6 +36,7 @@ from renewals.services.worker import worker_loop
 from renewals.web import checkout, spa
 from renewals.web.graphiql import graphiql_html
 from renewals.web.persisted import PersistedQueries, PersistedQueryError
+from renewals.web.request_limits import BodyLimit
 
 log = logging.getLogger("renewals.app")
 
@@ -120,7 +122,12 @@ class RenewalsGraphQL(GraphQL):
         )
 
     async def parse_http_body(self, request: Any) -> Any:
-        """Fills in the document of an automatic persisted query (APQ)."""
+        """Refuses a JSON body that is not an object; fills in the document of an automatic
+        persisted query (APQ)."""
+        # `null`, `"text"` or `[...]` once raised inside Strawberry (HTTP 500, a traceback).
+        json_post = request.method == "POST" and "application/json" in (request.content_type or "")
+        if json_post and (await request.get_body()).lstrip()[:1] != b"{":
+            raise HTTPException(400, "The request body must be a JSON object.")
         data = await super().parse_http_body(request)
         if isinstance(data, list):
             for item in data:
@@ -240,6 +247,7 @@ def create_app(
             Mount("/app", app=spa.AppFiles()),
             Mount("/static", app=StaticFiles(directory=spa.STATIC, check_dir=False), name="static"),
         ],
+        middleware=[Middleware(BodyLimit, limit=settings.max_body_bytes)],
         lifespan=lifespan,
     )
     app.state.container = container
