@@ -20,6 +20,7 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.types.execution import ExecutionResult, PreExecutionError
 
 from renewals.api.core.context import ApiCaches, Context
 from renewals.api.core.websocket import (
@@ -75,7 +76,11 @@ class RenewalsGraphQL(GraphQL):
     def __init__(self, container: Container, **kwargs: Any) -> None:
         super().__init__(build_schema(container.settings), **kwargs)
         self.container = container
-        self.persisted = PersistedQueries()
+        settings = container.settings
+        self.persisted = PersistedQueries(
+            max_bytes=settings.persisted_max_bytes,
+            max_document_bytes=settings.persisted_max_document_bytes,
+        )
         self.caches = ApiCaches()
         self._ide = graphiql_html()
 
@@ -135,6 +140,18 @@ class RenewalsGraphQL(GraphQL):
         else:
             data.query = self.persisted.resolve(data.query, data.extensions)
         return data
+
+    async def execute_operation(
+        self, request: Any, request_adapter: Any, request_data: Any, *args: Any, **kwargs: Any
+    ) -> Any:
+        """Runs the operation; an APQ document is stored only once it passed parsing,
+        validation and the limits (a refused one never takes room in the store)."""
+        result = await super().execute_operation(
+            request, request_adapter, request_data, *args, **kwargs
+        )
+        if isinstance(result, ExecutionResult) and not isinstance(result, PreExecutionError):
+            self.persisted.register(request_data.query, request_data.extensions)
+        return result
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
