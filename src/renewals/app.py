@@ -23,10 +23,13 @@ from strawberry.asgi import GraphQL
 from strawberry.types.execution import ExecutionResult, PreExecutionError
 
 from renewals.api.core.context import ApiCaches, Context
+from renewals.api.core.socket_limits import SocketLimits
 from renewals.api.core.websocket import (
     LegacyGraphQLWSHandler,
     TextFrameWebSocket,
-    authenticate_connection,
+    TransportWSHandler,
+    admit_connection,
+    release_socket,
 )
 from renewals.api.schema import build_schema
 from renewals.config import Settings
@@ -72,9 +75,14 @@ class RenewalsGraphQL(GraphQL):
 
     websocket_adapter_class = TextFrameWebSocket
     graphql_ws_handler_class = LegacyGraphQLWSHandler
+    graphql_transport_ws_handler_class = TransportWSHandler
 
     def __init__(self, container: Container, **kwargs: Any) -> None:
-        super().__init__(build_schema(container.settings), **kwargs)
+        # Our caps replace Strawberry's per-socket one (an error per operation, no close code).
+        super().__init__(
+            build_schema(container.settings), max_subscriptions_per_connection=None, **kwargs
+        )
+        self.socket_limits = SocketLimits.of(container.settings)
         self.container = container
         settings = container.settings
         self.persisted = PersistedQueries(
@@ -101,16 +109,25 @@ class RenewalsGraphQL(GraphQL):
     async def on_ws_connect(  # type: ignore[override]  # the base returns an ack payload or UNSET
         self, context: Context
     ) -> None:
-        """Refuses a connection_init without a valid bearer token (4403 / connection_error)."""
+        """Refuses a connection_init without a valid bearer token (4403 / connection_error),
+        or past the token's share of sockets (4429)."""
         context.authenticated(
-            authenticate_connection(self.container.secret_key, context.connection_params)
+            admit_connection(
+                self.container.secret_key,
+                context.connection_params,
+                self.socket_limits,
+                context.request.scope,
+            )
         )
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         """Refusals before execution (mutation over GET, wrong content type, malformed JSON,
         a subscription over plain HTTP) answer as GraphQL errors with a code, not plain text."""
         if scope["type"] != "http":
-            await super().__call__(scope, receive, send)
+            try:
+                await super().__call__(scope, receive, send)
+            finally:  # the socket no longer counts against its token
+                release_socket(self.socket_limits, scope)
             return
         try:
             response = await self.run(Request(scope=scope, receive=receive))
