@@ -78,13 +78,11 @@ class RenewalsGraphQL(GraphQL):
     graphql_transport_ws_handler_class = TransportWSHandler
 
     def __init__(self, container: Container, **kwargs: Any) -> None:
-        # Our caps replace Strawberry's per-socket one (an error per operation, no close code).
-        super().__init__(
-            build_schema(container.settings), max_subscriptions_per_connection=None, **kwargs
-        )
-        self.socket_limits = SocketLimits.of(container.settings)
-        self.container = container
         settings = container.settings
+        # Our caps replace Strawberry's per-socket one (an error per operation, no close code).
+        super().__init__(build_schema(settings), max_subscriptions_per_connection=None, **kwargs)
+        self.container = container
+        self.socket_limits = SocketLimits.of(settings)
         self.persisted = PersistedQueries(
             max_bytes=settings.persisted_max_bytes,
             max_document_bytes=settings.persisted_max_document_bytes,
