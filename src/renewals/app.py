@@ -12,18 +12,23 @@ from typing import Any
 import orjson
 from cross_web import HTTPException
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.types.execution import ExecutionResult, PreExecutionError
 
 from renewals.api.core.context import ApiCaches, Context
+from renewals.api.core.socket_limits import SocketLimits
 from renewals.api.core.websocket import (
     LegacyGraphQLWSHandler,
     TextFrameWebSocket,
-    authenticate_connection,
+    TransportWSHandler,
+    admit_connection,
+    release_socket,
 )
 from renewals.api.schema import build_schema
 from renewals.config import Settings
@@ -35,6 +40,7 @@ from renewals.services.worker import worker_loop
 from renewals.web import checkout, spa
 from renewals.web.graphiql import graphiql_html
 from renewals.web.persisted import PersistedQueries, PersistedQueryError
+from renewals.web.request_limits import BodyLimit
 
 log = logging.getLogger("renewals.app")
 
@@ -69,11 +75,18 @@ class RenewalsGraphQL(GraphQL):
 
     websocket_adapter_class = TextFrameWebSocket
     graphql_ws_handler_class = LegacyGraphQLWSHandler
+    graphql_transport_ws_handler_class = TransportWSHandler
 
     def __init__(self, container: Container, **kwargs: Any) -> None:
-        super().__init__(build_schema(container.settings), **kwargs)
+        settings = container.settings
+        # Our caps replace Strawberry's per-socket one (an error per operation, no close code).
+        super().__init__(build_schema(settings), max_subscriptions_per_connection=None, **kwargs)
         self.container = container
-        self.persisted = PersistedQueries()
+        self.socket_limits = SocketLimits.of(settings)
+        self.persisted = PersistedQueries(
+            max_bytes=settings.persisted_max_bytes,
+            max_document_bytes=settings.persisted_max_document_bytes,
+        )
         self.caches = ApiCaches()
         self._ide = graphiql_html()
 
@@ -94,16 +107,25 @@ class RenewalsGraphQL(GraphQL):
     async def on_ws_connect(  # type: ignore[override]  # the base returns an ack payload or UNSET
         self, context: Context
     ) -> None:
-        """Refuses a connection_init without a valid bearer token (4403 / connection_error)."""
+        """Refuses a connection_init without a valid bearer token (4403 / connection_error),
+        or past the token's share of sockets (4429)."""
         context.authenticated(
-            authenticate_connection(self.container.secret_key, context.connection_params)
+            admit_connection(
+                self.container.secret_key,
+                context.connection_params,
+                self.socket_limits,
+                context.request.scope,
+            )
         )
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         """Refusals before execution (mutation over GET, wrong content type, malformed JSON,
         a subscription over plain HTTP) answer as GraphQL errors with a code, not plain text."""
         if scope["type"] != "http":
-            await super().__call__(scope, receive, send)
+            try:
+                await super().__call__(scope, receive, send)
+            finally:  # the socket no longer counts against its token
+                release_socket(self.socket_limits, scope)
             return
         try:
             response = await self.run(Request(scope=scope, receive=receive))
@@ -120,7 +142,12 @@ class RenewalsGraphQL(GraphQL):
         )
 
     async def parse_http_body(self, request: Any) -> Any:
-        """Fills in the document of an automatic persisted query (APQ)."""
+        """Refuses a JSON body that is not an object; fills in the document of an automatic
+        persisted query (APQ)."""
+        # `null`, `"text"` or `[...]` once raised inside Strawberry (HTTP 500, a traceback).
+        json_post = request.method == "POST" and "application/json" in (request.content_type or "")
+        if json_post and (await request.get_body()).lstrip()[:1] != b"{":
+            raise HTTPException(400, "The request body must be a JSON object.")
         data = await super().parse_http_body(request)
         if isinstance(data, list):
             for item in data:
@@ -128,6 +155,18 @@ class RenewalsGraphQL(GraphQL):
         else:
             data.query = self.persisted.resolve(data.query, data.extensions)
         return data
+
+    async def execute_operation(
+        self, request: Any, request_adapter: Any, request_data: Any, *args: Any, **kwargs: Any
+    ) -> Any:
+        """Runs the operation; an APQ document is stored only once it passed parsing,
+        validation and the limits (a refused one never takes room in the store)."""
+        result = await super().execute_operation(
+            request, request_adapter, request_data, *args, **kwargs
+        )
+        if isinstance(result, ExecutionResult) and not isinstance(result, PreExecutionError):
+            self.persisted.register(request_data.query, request_data.extensions)
+        return result
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
@@ -255,6 +294,7 @@ def create_app(
             Mount("/app", app=spa.AppFiles()),
             Mount("/static", app=StaticFiles(directory=spa.STATIC, check_dir=False), name="static"),
         ],
+        middleware=[Middleware(BodyLimit, limit=settings.max_body_bytes)],
         lifespan=lifespan,
     )
     app.state.container = container

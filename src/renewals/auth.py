@@ -73,14 +73,17 @@ def read_bearer(secret: str, token: str) -> Viewer:
         raise AuthError(str(e)) from e
     if claims.get("typ") != "bearer":
         raise AuthError("not a bearer token")
-    csn = claims.get("csn")
-    if role in (Role.BUYER, Role.PARTNER) and not csn:
-        raise AuthError("token without CSN")
+    csn, subject = claims.get("csn"), claims["sub"]
+    # Signed is not well-formed: a CSN that is not a plain string must never reach SQL.
+    if role in (Role.BUYER, Role.PARTNER) and not (isinstance(csn, str) and csn.isprintable()):
+        raise AuthError("token without a valid CSN")
+    if not isinstance(subject, str):
+        raise AuthError("token with a subject that is not a string")
     return Viewer(
         role,
         customer_csn=csn if role == Role.BUYER else None,
         partner_csn=csn if role == Role.PARTNER else None,
-        subject=str(claims["sub"]),
+        subject=subject,
     )
 
 

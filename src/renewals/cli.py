@@ -243,6 +243,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
             port=args.port,
             log_level="info",
             access_log=settings.access_log,
+            ws_max_size=settings.ws_max_message_bytes,  # refused (1009) before it is buffered
         )
         return 0
     uvicorn.run(
@@ -251,6 +252,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         port=args.port,
         log_level="info",
         access_log=settings.access_log,
+        ws_max_size=settings.ws_max_message_bytes,
     )
     return 0
 

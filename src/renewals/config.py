@@ -39,6 +39,15 @@ class Settings(BaseSettings):
     cost_budget: int = Field(default=100_000, ge=0)
     cost_restore_rate: float = Field(default=5_000, gt=0)
     ws_init_timeout_seconds: float = Field(default=10, gt=0)
+    # Limits (README.md, "Limits"): generous for the SPA and GraphiQL, small against abuse.
+    max_body_bytes: int = Field(default=256 * 1024, ge=1024)
+    persisted_max_bytes: int = Field(default=4 * 1024 * 1024, ge=0)
+    persisted_max_document_bytes: int = Field(default=64 * 1024, ge=0)
+    max_input_items: int = Field(default=500, ge=1)
+    max_filter_values: int = Field(default=2000, ge=1)
+    ws_max_operations: int = Field(default=100, ge=1)
+    ws_max_sockets_per_token: int = Field(default=20, ge=1)
+    ws_max_message_bytes: int = Field(default=256 * 1024, ge=1024)
     log_level: str = "INFO"
     access_log: bool = True
 

@@ -18,6 +18,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from renewals.api.core.cost import QueryCost
 from renewals.api.core.extensions import ErrorCodes, OperationRules
+from renewals.api.core.input_rules import NoNulInStrings
 from renewals.api.core.scalars import SCALAR_OVERRIDES
 from renewals.api.core.types import Node
 from renewals.api.customers.queries import Viewer, resolve_viewer
@@ -121,6 +122,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     rules = [
         *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
+        NoNulInStrings,
     ]
     if not settings.introspection:
         rules.append(NoSchemaIntrospectionCustomRule)

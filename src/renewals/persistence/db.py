@@ -54,6 +54,7 @@ def _sqlite_pragmas(engine: AsyncEngine, *, immediate: bool) -> None:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+# hide_parameters: an error or echo never prints bound values (emails, names, CSNs: personal data).
 def create_database(
     url: str,
     *,
@@ -67,17 +68,21 @@ def create_database(
         read = create_async_engine(
             url,
             echo=echo,
+            hide_parameters=True,
             pool_size=pool_size,
             max_overflow=max_overflow,
             pool_reset_on_return=None,
         )
-        write = create_async_engine(url, echo=echo, pool_size=1, max_overflow=0, pool_timeout=60)
+        write = create_async_engine(
+            url, echo=echo, hide_parameters=True, pool_size=1, max_overflow=0, pool_timeout=60
+        )
         _sqlite_pragmas(read, immediate=False)
         _sqlite_pragmas(write, immediate=True)
     else:
         read = write = create_async_engine(
             url,
             echo=echo,
+            hide_parameters=True,
             pool_size=pool_size,
             max_overflow=max_overflow,
             pool_timeout=pool_timeout,

@@ -9,6 +9,8 @@ from starlette.websockets import WebSocket
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
+from renewals.api.core.input_rules import check_variables
+
 log = logging.getLogger("renewals.graphql")
 
 LIMIT_CODES = (
@@ -86,10 +88,12 @@ class ErrorCodes(SchemaExtension):
 
 
 class OperationRules(SchemaExtension):
-    """A document with several operations must name the one to run (GraphQL spec 6.1)."""
+    """A document with several operations must name the one to run (GraphQL spec 6.1); no
+    variable holds text a column cannot store (api/core/input_rules.py)."""
 
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context
+        check_variables(context.variables)
         document = context.graphql_document
         if context._provided_operation_name is None and document is not None:  # noqa: SLF001
             operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]

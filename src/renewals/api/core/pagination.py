@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from strawberry import Info
 
 from renewals.api.core.errors import bad_input
+from renewals.api.core.ids import is_pk
 from renewals.api.core.prefetch import selected
 
 R = TypeVar("R", bound="Keyed")
@@ -45,7 +46,7 @@ def decode_cursor(connection: str, cursor: str | None) -> int | None:
         return None
     try:
         prefix, _, pk = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
-        if prefix == connection and pk.isdigit():
+        if prefix == connection and is_pk(pk):
             return int(pk)
     except (binascii.Error, UnicodeDecodeError, ValueError):
         pass

@@ -10,26 +10,75 @@
   `connection_error` (with a coded payload) and closes.
 - A socket that never sends `connection_init` is closed after `RENEWALS_WS_INIT_TIMEOUT_SECONDS`
   (graphql-transport-ws: 4408, as its protocol says; legacy graphql-ws: 4408 as well).
+- Operations per socket, sockets per token and message size are bounded (api/core/socket_limits.py).
 """
 
 import asyncio
 import contextlib
-from collections.abc import Mapping
+from collections.abc import AsyncGenerator, Mapping
 from typing import Any
 
 import orjson
-from starlette.websockets import WebSocketDisconnect
+from starlette.websockets import WebSocketDisconnect, WebSocketState
 from strawberry.asgi import ASGIWebSocketAdapter
 from strawberry.exceptions import ConnectionRejectionError
-from strawberry.http.exceptions import WebSocketDisconnected
+from strawberry.http.exceptions import (
+    NonJsonMessageReceived,
+    NonTextMessageReceived,
+    WebSocketDisconnected,
+)
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+)
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import SubscribeMessage
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
+from strawberry.subscriptions.protocols.graphql_ws.types import StartMessage
 from strawberry.types.execution import ExecutionResult, PreExecutionError
 
+from renewals.api.core.socket_limits import (
+    CLOSE_WITH,
+    MESSAGE_TOO_BIG,
+    SOCKET_KEY,
+    TOO_MANY_OPERATIONS,
+    TOO_MANY_SOCKETS,
+    SocketLimits,
+)
 from renewals.auth import AuthError, parse_authorization, read_bearer
 
 
+def limits_of(view: object) -> SocketLimits:
+    limits = getattr(view, "socket_limits", None)
+    assert isinstance(limits, SocketLimits), "the view holds the socket limits"
+    return limits
+
+
 class TextFrameWebSocket(ASGIWebSocketAdapter):
-    """Sends every message as one JSON text frame (orjson, decoded once to str)."""
+    """Sends every message as one JSON text frame (orjson, decoded once to str); reads messages
+    up to the size limit (1009 past it); closes with the code a refusal asked for."""
+
+    async def iter_json(
+        self, *, ignore_parsing_errors: bool = False
+    ) -> AsyncGenerator[object, None]:
+        limits = limits_of(self.view)
+        try:
+            while self.ws.application_state != WebSocketState.DISCONNECTED:
+                text = await self.ws.receive_text()
+                if limits.too_big(text):
+                    await self.ws.close(MESSAGE_TOO_BIG, "Message too big")
+                    return
+                try:
+                    yield self.view.decode_json(text)
+                except ValueError as e:  # orjson.JSONDecodeError is one
+                    if not ignore_parsing_errors:
+                        raise NonJsonMessageReceived from e
+        except KeyError as e:  # a binary frame has no "text"
+            raise NonTextMessageReceived from e
+        except WebSocketDisconnect:
+            return
+
+    async def close(self, code: int, reason: str) -> None:
+        code, reason = self.ws.scope.pop(CLOSE_WITH, (code, reason))
+        await self.ws.close(code=code, reason=reason)
 
     async def send_json(self, message: Mapping[str, object]) -> None:
         try:
@@ -75,6 +124,13 @@ class LegacyGraphQLWSHandler(BaseGraphQLWSHandler):
             self.subscriptions.pop(operation_id, None)
             self.tasks.pop(operation_id, None)
 
+    async def handle_start(self, message: StartMessage) -> None:
+        limit = limits_of(self.view).max_operations
+        if self.connection_acknowledged and len(self.tasks) >= limit:
+            await self.websocket.close(TOO_MANY_OPERATIONS, "Too many operations")
+            return
+        await super().handle_start(message)
+
     async def handle(self) -> None:
         timer = asyncio.create_task(self._close_if_not_initialised())
         try:
@@ -90,6 +146,39 @@ class LegacyGraphQLWSHandler(BaseGraphQLWSHandler):
         if not self.connection_acknowledged:
             with contextlib.suppress(Exception):
                 await self.websocket.close(code=4408, reason="Connection initialisation timeout")
+
+
+class TransportWSHandler(BaseGraphQLTransportWSHandler):
+    """graphql-transport-ws with a cap on the operations one socket runs at once."""
+
+    async def handle_subscribe(self, message: SubscribeMessage) -> None:
+        limit = limits_of(self.view).max_operations
+        if self.connection_acknowledged and len(self.operations) >= limit:
+            await self.websocket.close(TOO_MANY_OPERATIONS, "Too many operations")
+            return
+        await super().handle_subscribe(message)
+
+
+def count_socket(limits: SocketLimits, scope: dict[str, Any], token: str) -> None:
+    """Counts an authenticated socket against its token's share, or refuses it (4429)."""
+    if SOCKET_KEY in scope:  # legacy graphql-ws may send connection_init again
+        return
+    key = limits.acquire(token)
+    if key is None:
+        scope[CLOSE_WITH] = (TOO_MANY_SOCKETS, "Too many sockets")
+        raise ConnectionRejectionError(
+            {
+                "message": f"At most {limits.max_sockets_per_token} sockets per token.",
+                "extensions": {"code": "TOO_MANY_SOCKETS"},
+            }
+        )
+    scope[SOCKET_KEY] = key
+
+
+def release_socket(limits: SocketLimits, scope: dict[str, Any]) -> None:
+    key = scope.pop(SOCKET_KEY, None)
+    if key is not None:
+        limits.release(key)
 
 
 def authorization_of(params: object) -> str | None:
@@ -120,3 +209,13 @@ def authenticate_connection(secret_key: str, params: object) -> Any:
         return read_bearer(secret_key, token)
     except AuthError as e:
         raise refusal("The bearer token is invalid or expired.") from e
+
+
+def admit_connection(
+    secret_key: str, params: object, limits: SocketLimits, scope: dict[str, Any]
+) -> Any:
+    """The viewer of a connection_init payload, counted against its token's share of sockets;
+    or the refusal to raise (4403 / 4429)."""
+    viewer = authenticate_connection(secret_key, params)
+    count_socket(limits, scope, parse_authorization(authorization_of(params)) or "")
+    return viewer

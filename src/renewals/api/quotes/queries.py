@@ -9,6 +9,7 @@ import strawberry
 from strawberry import Info
 
 from renewals.api.core.context import Context, ctx
+from renewals.api.core.limits import check_filter
 from renewals.api.core.pagination import After, First, PageRequest, node_fields, read_page
 from renewals.api.quotes.loaders import prefetch_quotes
 from renewals.api.quotes.types import Quote, QuoteConnection, QuoteEdge, QuoteFilter
@@ -26,6 +27,7 @@ async def resolve_quotes(
     ] = None,
 ) -> QuoteConnection:
     context = ctx(info)
+    check_filter(info, filter)
     request = PageRequest.of("quotes", first, after)
     vis = await context.visibility()
     f = filter or QuoteFilter()

@@ -9,6 +9,7 @@ import strawberry
 from strawberry import Info
 
 from renewals.api.core.context import Context, ctx
+from renewals.api.core.limits import check_filter
 from renewals.api.core.pagination import After, First, PageRequest, node_fields, read_page
 from renewals.api.subscriptions.loaders import prefetch_subscriptions
 from renewals.api.subscriptions.types import (
@@ -29,6 +30,7 @@ async def resolve_subscriptions(
     ] = None,
 ) -> SubscriptionConnection:
     context = ctx(info)
+    check_filter(info, filter)
     request = PageRequest.of("subscriptions", first, after)
     vis = await context.visibility()
     f = filter or SubscriptionFilter()

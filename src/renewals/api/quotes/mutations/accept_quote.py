@@ -8,6 +8,7 @@ from strawberry import Info
 from renewals.api.core.context import ctx
 from renewals.api.core.errors import UserError, user_errors
 from renewals.api.core.ids import pk_of
+from renewals.api.core.limits import overlong_input
 from renewals.api.orders.types import Order
 from renewals.api.quotes.reload import reloaded_quote
 from renewals.api.quotes.types import Quote
@@ -53,6 +54,8 @@ async def accept_quote(
     if input.checkout_token is None:
         viewer = context.viewer()
     visibility = await context.visibility() if viewer else None
+    if refused := overlong_input(info, input):
+        return AcceptQuotePayload(quote=None, order=None, user_errors=refused)
     command = orders.AcceptCommand(
         quote_id=pk_of(input.quote_id, "Quote") if input.quote_id is not None else None,
         quote_id_given=input.quote_id is not None,

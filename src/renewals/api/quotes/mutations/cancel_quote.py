@@ -8,6 +8,7 @@ from strawberry import Info
 from renewals.api.core.context import ctx
 from renewals.api.core.errors import UserError, user_errors
 from renewals.api.core.ids import pk_of
+from renewals.api.core.limits import overlong_input
 from renewals.api.quotes.reload import reloaded_quote
 from renewals.api.quotes.types import Quote
 from renewals.domain.errors import DomainError
@@ -36,6 +37,8 @@ async def cancel_quote(
 ) -> CancelQuotePayload:
     context = ctx(info)
     viewer, visibility = context.viewer(), await context.visibility()
+    if refused := overlong_input(info, input):
+        return CancelQuotePayload(quote=None, user_errors=refused)
     try:
         quote_id = await orders.cancel_quote(
             context.container, viewer, visibility, pk_of(input.quote_id, "Quote"), input.reason

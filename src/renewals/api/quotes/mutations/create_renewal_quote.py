@@ -10,6 +10,7 @@ from renewals.api.core.context import ctx
 from renewals.api.core.enums import PaymentMethod, to_domain
 from renewals.api.core.errors import UserError, user_errors
 from renewals.api.core.ids import pk_of
+from renewals.api.core.limits import overlong_input
 from renewals.api.quotes.inputs import QuoteLineChangeInput, RecipientInput
 from renewals.api.quotes.reload import reloaded_quote
 from renewals.api.quotes.types import Quote
@@ -84,6 +85,8 @@ async def create_renewal_quote(
 ) -> CreateRenewalQuotePayload:
     context = ctx(info)
     viewer, visibility = context.viewer(), await context.visibility()
+    if refused := overlong_input(info, input):
+        return CreateRenewalQuotePayload(quote=None, user_errors=refused)
     command = quotes.CreateQuoteCommand(
         subscription_ids=[pk_of(gid, "Subscription") for gid in input.subscription_ids],
         changes=[

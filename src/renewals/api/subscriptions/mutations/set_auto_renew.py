@@ -8,6 +8,7 @@ from strawberry import Info
 from renewals.api.core.context import ctx
 from renewals.api.core.errors import UserError, user_errors
 from renewals.api.core.ids import pk_of
+from renewals.api.core.limits import overlong_input
 from renewals.api.subscriptions.types import Subscription
 from renewals.domain.errors import DomainError
 from renewals.services import orders
@@ -40,6 +41,8 @@ async def set_auto_renew(
 ) -> SetAutoRenewPayload:
     context = ctx(info)
     visibility = await context.visibility()
+    if refused := overlong_input(info, input):
+        return SetAutoRenewPayload(subscription=None, user_errors=refused)
     try:
         sub_id = await orders.set_auto_renew(
             context.container,
