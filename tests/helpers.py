@@ -32,15 +32,27 @@ async def gql(
     variables: dict[str, Any] | None = None,
     *,
     auth: str | None = None,
+    cost: bool = False,
 ) -> dict[str, Any]:
-    """POSTs one operation; returns the JSON body (asserts HTTP 200 unless errors explain why)."""
+    """POSTs one operation; returns the JSON body (asserts HTTP 200 unless errors explain why).
+    The cost report every executed response carries (`extensions.cost`) is left out unless
+    `cost=True`, so tests of other behaviour can compare whole answers."""
     headers = {"Authorization": f"Bearer {auth}"} if auth else {}
     response = await client.post(
         "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
     )
     body = response.json()
     assert response.status_code == 200 or body.get("errors"), response.text
-    return body
+    return body if cost else without_cost(body)
+
+
+def without_cost(body: Any) -> Any:
+    """The answer without `extensions.cost` (and without `extensions` if nothing else is left)."""
+    if not isinstance(body, dict) or "extensions" not in body:
+        return body
+    extensions = {k: v for k, v in body["extensions"].items() if k != "cost"}
+    rest = {k: v for k, v in body.items() if k != "extensions"}
+    return {**rest, "extensions": extensions} if extensions else rest
 
 
 def count_sql(container: Container) -> Any:

@@ -51,20 +51,20 @@ def test_a_mutation_costs_more_than_a_read():
 
 
 async def test_every_executed_response_carries_its_cost(client):
-    body = await gql(client, "{ viewer { role } }", auth=token("sales", None))
+    body = await gql(client, "{ viewer { role } }", auth=token("sales", None), cost=True)
     report = body["extensions"]["cost"]
     assert report["requestedQueryCost"] == 1
     status = report["throttleStatus"]
     assert status["maximumAvailable"] == 100_000
     assert status["currentlyAvailable"] == 100_000 - 1
-    again = await gql(client, "{ viewer { role } }", auth=token("sales", None))
+    again = await gql(client, "{ viewer { role } }", auth=token("sales", None), cost=True)
     assert again["extensions"]["cost"]["throttleStatus"]["currentlyAvailable"] >= 100_000 - 2
 
 
 async def test_a_query_above_the_maximum_is_refused_before_it_runs(client, container):
     await seed(container, document([subscription("SUB-1")]))
     query = "{ subscriptions(first: 100) { nodes { orders { lines { subscription { customer { name } } } } } } }"
-    body = await gql(client, query, auth=token("sales", None))
+    body = await gql(client, query, auth=token("sales", None), cost=True)
     (error,) = body["errors"]
     assert error["extensions"]["code"] == "MAX_COST_EXCEEDED"
     assert error["extensions"]["cost"] == 1 + 100 * (1 + 10 * (1 + 10 * (1 + 1 + 1)))
@@ -77,22 +77,22 @@ async def test_an_exhausted_budget_is_throttled_with_when_to_retry(client, conta
     container.settings.cost_restore_rate = 1
     query = "{ subscriptions(first: 20) { nodes { customer { name } } } }"  # 41 points
     sales = token("sales", None)
-    first = await gql(client, query, auth=sales)
+    first = await gql(client, query, auth=sales, cost=True)
     assert "errors" not in first
     assert first["extensions"]["cost"]["throttleStatus"]["currentlyAvailable"] == 9
-    second = await gql(client, query, auth=sales)
+    second = await gql(client, query, auth=sales, cost=True)
     (error,) = second["errors"]
     assert error["extensions"]["code"] == "THROTTLED"
     assert error["extensions"]["retryAfterSeconds"] == 32  # 41 - 9 points at 1 point/s
     assert second["data"] is None
     # Another token has its own budget.
-    other = await gql(client, query, auth=token("buyer"))
+    other = await gql(client, query, auth=token("buyer"), cost=True)
     assert "errors" not in other
 
 
 async def test_without_a_budget_the_cost_is_still_told(client, container):
     container.settings.cost_budget = 0
-    body = await gql(client, "{ viewer { role } }", auth=token("sales", None))
+    body = await gql(client, "{ viewer { role } }", auth=token("sales", None), cost=True)
     assert body["extensions"]["cost"] == {"requestedQueryCost": 1, "maximumQueryCost": 25_000}
 
 

@@ -17,7 +17,7 @@ from renewals.persistence.reads import SubscriptionQuery, subscription_page
 from renewals.services.quotes import CreateQuoteCommand, create_renewal_quote
 from tests.dbs import Template, run_async
 from tests.factories import SECRET, TODAY, customer, document, subscription
-from tests.helpers import gql, seed, token
+from tests.helpers import gql, seed, token, without_cost
 
 A, B = "5100000001", "5100000002"
 P1, P2 = "P000000001", "P000000002"
@@ -424,7 +424,7 @@ async def post(client, query: str, authorization: str | None) -> dict:
     headers = {"Authorization": authorization} if authorization is not None else {}
     response = await client.post("/graphql", json={"query": query}, headers=headers)
     assert response.status_code == 200, response.text
-    return response.json()
+    return without_cost(response.json())
 
 
 def assert_unauthenticated(body: dict, data: dict | None) -> None:

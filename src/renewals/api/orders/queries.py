@@ -11,6 +11,7 @@ from strawberry import Info
 from renewals.api.core.context import Context, ctx
 from renewals.api.core.errors import bad_input
 from renewals.api.core.ids import pk_of
+from renewals.api.core.limits import check_filter
 from renewals.api.core.pagination import After, First, PageRequest, read_page
 from renewals.api.orders.types import Order, OrderConnection, OrderEdge, OrderFilter
 from renewals.persistence import reads
@@ -24,6 +25,7 @@ async def resolve_orders(
         OrderFilter | None, strawberry.argument(description="Conditions to narrow the list.")
     ] = None,
 ) -> OrderConnection:
+    check_filter(info, filter)
     context = ctx(info)
     request = PageRequest.of("orders", first, after)
     vis = await context.visibility()
