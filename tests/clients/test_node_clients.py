@@ -150,4 +150,5 @@ def test_connect_without_a_valid_token_is_refused_with_4403(live: LiveServer):
     # A valid token is accepted, whatever the case of the `authorization` key.
     control = result["control"]
     assert control["connected"] == 1
-    assert control["result"] == {"data": {"viewer": {"role": "BUYER"}}}
+    assert control["result"]["data"] == {"viewer": {"role": "BUYER"}}
+    assert control["result"]["extensions"]["cost"]["requestedQueryCost"] == 1  # as over HTTP
