@@ -96,6 +96,7 @@ def test_quote_keeping_auto_renew_on_expires_at_the_latest_on_the_end_date(
 # --- status machine ----------------------------------------------------------------------------
 
 ALLOWED = {
+    (S.DRAFT, S.FINALIZING),
     (S.FINALIZING, S.QUOTED),
     (S.FINALIZING, S.FAILED),
     (S.FINALIZING, S.CANCELLED),

@@ -32,6 +32,15 @@ from renewals.api.quotes.mutations.create_renewal_quote import (
     CreateRenewalQuotePayload,
     create_renewal_quote,
 )
+from renewals.api.quotes.mutations.discard_draft_quote import (
+    DiscardDraftQuotePayload,
+    discard_draft_quote,
+)
+from renewals.api.quotes.mutations.finalize_quote import FinalizeQuotePayload, finalize_quote
+from renewals.api.quotes.mutations.update_draft_quote import (
+    UpdateDraftQuotePayload,
+    update_draft_quote,
+)
 from renewals.api.quotes.queries import resolve_quote, resolve_quotes
 from renewals.api.quotes.status_events import QuoteStatusEvent, quote_status_changed
 from renewals.api.quotes.types import Quote, QuoteConnection
@@ -95,6 +104,18 @@ class Mutation:
     cancel_quote: CancelQuotePayload = strawberry.mutation(
         resolver=cancel_quote,
         description="Cancel an open quote (partners and sales, R10).",
+    )
+    update_draft_quote: UpdateDraftQuotePayload = strawberry.mutation(
+        resolver=update_draft_quote,
+        description="Review a DRAFT: recipients, seats and terms, billing address, auto-renew.",
+    )
+    finalize_quote: FinalizeQuotePayload = strawberry.mutation(
+        resolver=finalize_quote,
+        description="Send a DRAFT: re-checked and re-priced, DRAFT → FINALIZING → QUOTED.",
+    )
+    discard_draft_quote: DiscardDraftQuotePayload = strawberry.mutation(
+        resolver=discard_draft_quote,
+        description="Delete a DRAFT (never sent, so nothing to cancel).",
     )
 
 

@@ -44,6 +44,7 @@ def holds_subscriptions(status: QuoteStatus, expires_on: date, today: date) -> b
 
 
 TRANSITIONS: dict[QuoteStatus, frozenset[QuoteStatus]] = {
+    QuoteStatus.DRAFT: frozenset({QuoteStatus.FINALIZING}),  # or discarded (deleted)
     QuoteStatus.FINALIZING: frozenset(
         {QuoteStatus.QUOTED, QuoteStatus.FAILED, QuoteStatus.CANCELLED, QuoteStatus.EXPIRED}
     ),
@@ -71,6 +72,31 @@ def check_acceptable(status: QuoteStatus, expires_on: date, today: date) -> None
         raise DomainError.one(
             ErrorCode.QUOTE_NOT_OPEN, f"The quote is {status.value} and cannot be accepted."
         )
+
+
+def check_draft(status: QuoteStatus, *, address: bool = False) -> None:
+    """Only a DRAFT is updated, finalized or discarded. A sent quote's billing address is locked
+    (R10: a new quote, made with reviseQuote, takes the customer's current address)."""
+    if status == QuoteStatus.DRAFT:
+        return
+    if address:
+        raise DomainError.one(
+            ErrorCode.ADDRESS_LOCKED,
+            f"The quote is {status.value}: its billing address is the one it was sent with (R10). "
+            "Make a new quote with reviseQuote to use another address.",
+            ("address",),
+        )
+    raise DomainError.one(
+        ErrorCode.QUOTE_NOT_DRAFT,
+        f"The quote is {status.value}, not a DRAFT: a sent quote is changed by reviseQuote.",
+        ("quote",),
+    )
+
+
+def draft_is_stale(status: QuoteStatus, expires_on: date, today: date) -> bool:
+    """A DRAFT nobody finalized by its provisional expiry (30 days after its last change, or
+    earlier where the window or the term ends) is removed by the daily jobs."""
+    return status == QuoteStatus.DRAFT and today > expires_on
 
 
 def check_cancel(role: Role | None, status: QuoteStatus) -> None:

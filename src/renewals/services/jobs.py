@@ -15,6 +15,7 @@ from renewals.domain.visibility import Visibility
 from renewals.persistence import reads
 from renewals.persistence.uow import UnitOfWork
 from renewals.services.auto_renewal import renew_automatically
+from renewals.services.drafts import remove_stale_drafts
 from renewals.services.lifecycle import expire_if_due
 from renewals.services.quotes import CreateQuoteCommand, create_renewal_quote
 
@@ -32,6 +33,7 @@ class JobReport:
     quoted: int = 0
     skipped: int = 0
     no_buyer: int = 0  # R12: due, but the customer has no BUYER contact to send the quote to
+    drafts_removed: int = 0  # DRAFTs nobody finalized by their provisional expiry
 
     def summary(self) -> str:
         return (
@@ -39,7 +41,8 @@ class JobReport:
             f"auto-renewal charges declined: {self.declined}; not settled: {self.unsettled}; "
             f"not priced: {self.unpriced}; "
             f"automatic quotes: {self.quoted}; skipped (refused): {self.skipped}; "
-            f"skipped for having no buyer: {self.no_buyer}"
+            f"skipped for having no buyer: {self.no_buyer}; "
+            f"stale drafts removed: {self.drafts_removed}"
         )
 
 
@@ -119,4 +122,5 @@ async def run_jobs(container: Container) -> JobReport:
     report.renewed, report.declined = renewals.renewed, renewals.declined
     report.unsettled, report.unpriced = renewals.unsettled, renewals.unpriced
     report.quoted, report.skipped, report.no_buyer = await create_automatic_quotes(container)
+    report.drafts_removed = await remove_stale_drafts(container)
     return report

@@ -50,6 +50,7 @@ class CreateQuoteCommand:
     currency: str | None = None
     payment_method: PaymentMethod | None = None
     start_date: date | None = None
+    draft: bool = False  # a DRAFT: priced, checked, numbered; not sent, claims nothing
 
 
 async def price_requests(uow: UnitOfWork, requests: list[LineRequest], today: date) -> PricedQuote:
@@ -73,6 +74,7 @@ def _digest(command: CreateQuoteCommand) -> str:
             "currency": command.currency,
             "method": command.payment_method,
             "start": command.start_date,
+            **({"draft": True} if command.draft else {}),  # keys stored before drafts still match
         }
     )
 
@@ -87,7 +89,8 @@ async def create_renewal_quote(
     actor: str | None = None,
     mark_auto_quoted: bool = False,
 ) -> int:
-    """Creates a FINALIZING quote with its finalize job, or raises DomainError with every problem."""
+    """Creates a FINALIZING quote with its finalize job (or a DRAFT, which claims nothing and is
+    not sent), or raises DomainError with every problem."""
     return await retry_key_races(
         lambda: _create(container, viewer, visibility, command, origin, actor, mark_auto_quoted)
     )
@@ -122,29 +125,50 @@ async def _create(
         )
         if replay is not None:
             return replay
-        selection = await _select(uow, command.subscription_ids, visibility)
-        if await _release_stale_claims(uow, container, selection.subscriptions, actor or scope):
-            # Read again as the expiry job leaves them: free, auto-renew given back (R02).
-            selection = await _select(uow, command.subscription_ids, visibility)
-        lines = _plan(command, selection, origin, today)
-        priced = price_quote(
-            [line_request(line) for line in lines],
-            selection.book,
-            await uow.prices.promotions_on(today),
-            today,
+        lines, priced, contacts = await plan_and_price(
+            uow, container, command, visibility, origin, actor or scope
         )
+        status = QuoteStatus.DRAFT if command.draft else QuoteStatus.FINALIZING
         quote = await _insert_quote(
-            uow, container, lines, priced, origin, actor or scope, today, command.disable_auto_renew
+            uow, container, lines, priced, origin, actor or scope, today, status
         )
-        _insert_recipients(uow, quote, selection.contacts, command.recipients)
-        await _claim_subscriptions(uow, quote, lines, command.disable_auto_renew)
-        if mark_auto_quoted:  # R12: once per term
-            await uow.subscriptions.mark_auto_quoted([line.subscription.id for line in lines])
-        enqueue(uow, container, "finalize_quote", quote.id)
+        await write_parts(uow, quote, lines, priced, command.disable_auto_renew)
+        quote.expires_on = expires_on(lines, command.disable_auto_renew, today)
+        insert_recipients(uow, quote, contacts, command.recipients)
+        if not command.draft:
+            await claim_subscriptions(uow, quote, lines, command.disable_auto_renew)
+            if mark_auto_quoted:  # R12: once per term
+                await uow.subscriptions.mark_auto_quoted([line.subscription.id for line in lines])
+            enqueue(uow, container, "finalize_quote", quote.id)
         await record_status(uow, container, quote, None, actor or scope)
         await settle(uow, scope, OPERATION, command.idempotency_key, quote.id)
         await uow.commit()
         return quote.id
+
+
+async def plan_and_price(
+    uow: UnitOfWork,
+    container: Container,
+    command: CreateQuoteCommand,
+    visibility: Visibility,
+    origin: QuoteOrigin,
+    actor: str,
+) -> tuple[list[PlannedLine], PricedQuote, list[m.Contact]]:
+    """Select → plan → price at the business date: the quote's lines, or DomainError with every
+    problem. Stale claims of expired quotes are released first, as the expiry job would."""
+    today = container.clock.today()
+    selection = await _select(uow, command.subscription_ids, visibility)
+    if await _release_stale_claims(uow, container, selection.subscriptions, actor):
+        # Read again as the expiry job leaves them: free, auto-renew given back (R02).
+        selection = await _select(uow, command.subscription_ids, visibility)
+    lines = _plan(command, selection, origin, today)
+    priced = price_quote(
+        [line_request(line) for line in lines],
+        selection.book,
+        await uow.prices.promotions_on(today),
+        today,
+    )
+    return lines, priced, selection.contacts
 
 
 async def _select(uow: UnitOfWork, ids: list[int | None], visibility: Visibility) -> Selection:
@@ -205,34 +229,51 @@ async def _insert_quote(
     origin: QuoteOrigin,
     actor: str,
     today: date,
-    disable_auto_renew: bool,
+    status: QuoteStatus,
 ) -> m.Quote:
+    """The quote's header, numbered (its expiry follows from its lines)."""
     first = lines[0].subscription
     assert isinstance(first, SubscriptionRecord)  # planned from the selection's records
-    customer_id, reseller_id = first.customer_id, first.reseller_id
     quote = m.Quote(
         number=f"PENDING-{uuid4().hex[:20]}",
         type=QuoteType.RENEWAL,
         origin=origin,
-        status=QuoteStatus.FINALIZING,
-        customer_id=customer_id,
-        reseller_id=reseller_id,
+        status=status,
+        customer_id=first.customer_id,
+        reseller_id=first.reseller_id,
         currency=first.currency,
         payment_method=first.payment_method,
         subtotal=priced.subtotal,
         discount_total=priced.discount_total,
         total=priced.total,
         created_on=today,
-        expires_on=quote_expires_on(
-            today,
-            [ln.subscription.end_date for ln in lines],
-            [ln.subscription.end_date for ln in lines if keeps_auto_renew(ln, disable_auto_renew)],
-        ),
+        expires_on=today,
         created_at=container.clock.now(),
         created_by=actor[:100],
     )
     await uow.quotes.add(quote)
     quote.number = f"Q-{today.year}-{quote.id:06d}"
+    return quote
+
+
+def expires_on(lines: list[PlannedLine], disable_auto_renew: bool, today: date) -> date:
+    return quote_expires_on(
+        today,
+        [ln.subscription.end_date for ln in lines],
+        [ln.subscription.end_date for ln in lines if keeps_auto_renew(ln, disable_auto_renew)],
+    )
+
+
+async def write_parts(
+    uow: UnitOfWork,
+    quote: m.Quote,
+    lines: list[PlannedLine],
+    priced: PricedQuote,
+    disable_auto_renew: bool,
+) -> None:
+    """The quote's lines, promotions and totals as planned and priced (a draft's are replaced)."""
+    quote.subtotal, quote.discount_total = priced.subtotal, priced.discount_total
+    quote.total = priced.total
     for position, (line, priced_line) in enumerate(zip(lines, priced.lines, strict=True)):
         start, end = next_term(line.subscription.end_date, line.term)
         uow.quotes.add_parts(
@@ -253,7 +294,6 @@ async def _insert_quote(
         )
     add_promotions(uow, quote.id, priced)
     await uow.flush()
-    return quote
 
 
 def add_promotions(uow: UnitOfWork, quote_id: int, priced: PricedQuote) -> None:
@@ -268,7 +308,7 @@ def add_promotions(uow: UnitOfWork, quote_id: int, priced: PricedQuote) -> None:
     )
 
 
-def _insert_recipients(
+def insert_recipients(
     uow: UnitOfWork, quote: m.Quote, contacts: list[m.Contact], extra: list[Recipient]
 ) -> None:
     """The customer's buyers always receive the quote (R12, R13); then the extra recipients."""
@@ -300,7 +340,7 @@ async def _release_stale_claims(
     return bool(stale)
 
 
-async def _claim_subscriptions(
+async def claim_subscriptions(
     uow: UnitOfWork, quote: m.Quote, lines: list[PlannedLine], disable_auto_renew: bool
 ) -> None:
     """Puts the subscriptions on this quote, guarded: a concurrent quote loses, never both win."""

@@ -43,13 +43,14 @@ async def finalize_quote(uow: UnitOfWork, container: Container, quote: m.Quote |
     lines, subs = await lines_and_subscriptions(uow, quote.id)
     await _reprice(uow, quote, lines, subs, container.clock.today())
     customer = await uow.customers.get(quote.customer_id)
-    quote.address = {
-        "line1": customer.address_line1,
-        "line2": customer.address_line2,
-        "city": customer.city,
-        "postal_code": customer.postal_code,
-        "country": customer.country,
-    }
+    if quote.address is None:  # a draft's reviewed billing address is kept (R10: from now on)
+        quote.address = {
+            "line1": customer.address_line1,
+            "line2": customer.address_line2,
+            "city": customer.city,
+            "postal_code": customer.postal_code,
+            "country": customer.country,
+        }
     await _write_emails(uow, container, quote, customer.name, lines, subs)
     await transition(uow, container, quote, QuoteStatus.QUOTED, WORKER)
 

@@ -22,6 +22,8 @@ export type CreateRenewalQuoteInput = {
   currency?: string | null | undefined;
   /** R02: switch auto-renew off in the same transaction. */
   disableAutoRenew?: boolean | null | undefined;
+  /** True: a DRAFT to review (priced, checked, numbered; not sent, holding no subscription); send it with finalizeQuote. */
+  draft?: boolean | null | undefined;
   /** The same key from the same viewer returns the first result. */
   idempotencyKey?: string | null | undefined;
   /** Must equal the subscriptions' method if given (R10). */
@@ -72,6 +74,8 @@ export type QuoteOrigin =
 export type QuoteStatus =
   /** Cancelled by a partner or the sales team. */
   | 'CANCELLED'
+  /** Priced, checked and numbered, not sent and holding no subscription: reviewed with updateDraftQuote, then sent with finalizeQuote or deleted with discardDraftQuote. */
+  | 'DRAFT'
   /** Not bought before its expiry date. */
   | 'EXPIRED'
   /** Could not be finalized or fulfilled; see the status history for why. */
@@ -113,7 +117,7 @@ export type Term =
 
 /** Why a mutation was refused. Each refusal of the business rules has its own code. */
 export type UserErrorCode =
-  /** A sent quote keeps its address; create a new quote (R10). */
+  /** A sent quote keeps its billing address; make a new quote with reviseQuote (R10). */
   | 'ADDRESS_LOCKED'
   /** The subscription is already on an open quote. */
   | 'ALREADY_ON_OPEN_QUOTE'
@@ -157,6 +161,8 @@ export type UserErrorCode =
   | 'PRICE_UNAVAILABLE'
   /** The quote has expired. */
   | 'QUOTE_EXPIRED'
+  /** Only a DRAFT quote can be updated, finalized or discarded; a sent quote is changed with reviseQuote. */
+  | 'QUOTE_NOT_DRAFT'
   /** The quote is not open (already accepted, cancelled, failed...). */
   | 'QUOTE_NOT_OPEN'
   /** The subscriptions have different resellers of record (R08). */

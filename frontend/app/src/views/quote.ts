@@ -118,6 +118,7 @@ const ACCEPT_QUOTE = graphql(`
 type Quote = QuoteDetailFragment
 
 const WHAT_NOW: Record<Quote['status'], string> = {
+  DRAFT: 'Draft: not sent yet; review it, then send it.',
   FINALIZING: 'Being priced and sent to your recipients…',
   QUOTED: 'Open: you can buy it until it expires.',
   ORDER_SUBMITTED: 'Accepted: your order is being fulfilled…',

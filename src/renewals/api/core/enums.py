@@ -56,6 +56,10 @@ QuoteStatus = _described(
     d.QuoteStatus,
     "Where a quote stands. Open means FINALIZING or QUOTED.",
     {
+        "DRAFT": (
+            "Priced, checked and numbered, not sent and holding no subscription: reviewed with "
+            "updateDraftQuote, then sent with finalizeQuote or deleted with discardDraftQuote."
+        ),
         "FINALIZING": "Requested; being priced, numbered and emailed.",
         "QUOTED": "Sent and open: it can be bought until it expires.",
         "ORDER_SUBMITTED": "Accepted; the order is being fulfilled.",
@@ -136,7 +140,9 @@ UserErrorCode = _described(
         "FUTURE_START_DATE_NOT_ALLOWED": (
             "A requested start date after a line's natural start, the day after its end date (R10)."
         ),
-        "ADDRESS_LOCKED": "A sent quote keeps its address; create a new quote (R10).",
+        "ADDRESS_LOCKED": (
+            "A sent quote keeps its billing address; make a new quote with reviseQuote (R10)."
+        ),
         "CANCEL_NOT_ALLOWED": "Buyers cannot cancel quotes; partners and sales can (R10).",
         "TOO_MANY_RECIPIENTS": "More than four recipients (R03, R04).",
         "INVALID_EMAIL": "A recipient's email address is not valid.",
@@ -150,6 +156,10 @@ UserErrorCode = _described(
         "SUBSCRIPTION_LAPSED": (
             "The renewal window has closed (45 days after the end date): auto-renew cannot be "
             "switched on (R01, R02)."
+        ),
+        "QUOTE_NOT_DRAFT": (
+            "Only a DRAFT quote can be updated, finalized or discarded; a sent quote is changed "
+            "with reviseQuote."
         ),
     },
     name="UserErrorCode",

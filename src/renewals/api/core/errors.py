@@ -26,8 +26,10 @@ class UserError:
     message: str = strawberry.field(description="Human-readable explanation.")
 
 
-InputFields = Mapping[str, str]
-"""A mutation's input: the domain's name of each part of the request → its input field."""
+InputFields = Mapping[str, str | tuple[str, ...]]
+"""A mutation's input: the domain's name of each part of the request → its input field; a tuple
+is the whole path, for a part the input names only as a whole (a draft's subscriptions are its
+`quoteId`)."""
 
 ATTRIBUTES = {"subscription": "subscriptionId"}
 
@@ -38,7 +40,10 @@ def field_path(about: Subject | None, inputs: InputFields) -> list[str] | None:
     if about is None or str(about[0]) not in inputs:
         return None
     part, *rest = about
-    path = ["input", inputs[str(part)]] if inputs[str(part)] else ["input"]
+    target = inputs[str(part)]
+    if isinstance(target, tuple):
+        return ["input", *target]
+    path = ["input", target] if target else ["input"]
     for step in rest:
         path.append(str(step) if isinstance(step, int) else ATTRIBUTES.get(step, camel(step)))
     return path

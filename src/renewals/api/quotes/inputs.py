@@ -23,3 +23,12 @@ class QuoteLineChangeInput:
 class RecipientInput:
     email: str = strawberry.field(description="Email address.")
     name: str | None = strawberry.field(default=None, description="Name.")
+
+
+@strawberry.input(description="A billing address (R10).")
+class AddressInput:
+    line1: str = strawberry.field(description="Street and number.")
+    line2: str | None = strawberry.field(default=None, description="Further address line.")
+    city: str = strawberry.field(description="City.")
+    postal_code: str = strawberry.field(description="Postal code.")
+    country: str = strawberry.field(description="Two-letter ISO 3166 country code, e.g. DE.")

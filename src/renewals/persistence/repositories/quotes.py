@@ -73,3 +73,23 @@ class QuoteRepository(Repository):
     async def expired(self, today: date, after: int) -> list[m.Quote]:
         """Open quotes past their expiry date, a locked batch."""
         return await self.batch_after(Q, after, Q.status.in_(OPEN_STATUSES), Q.expires_on < today)
+
+    async def drop_parts(self, quote_id: int) -> None:
+        """A draft's lines, promotions and recipients, before they are written anew."""
+        for part in (m.QuoteLine, m.QuotePromotion, m.QuoteRecipient):
+            await self.session.execute(delete(part).where(part.quote_id == quote_id))
+
+    async def delete_draft(self, quote_id: int) -> bool:
+        """Deletes a DRAFT and everything of it (it claimed nothing, was never sent)."""
+        await self.drop_parts(quote_id)
+        await self.session.execute(
+            delete(m.QuoteStatusChange).where(m.QuoteStatusChange.quote_id == quote_id)
+        )
+        result = await self.session.execute(
+            delete(Q).where(Q.id == quote_id, Q.status == QuoteStatus.DRAFT)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def stale_drafts(self, today: date, after: int) -> list[m.Quote]:
+        """DRAFTs past their provisional expiry, a locked batch (the jobs remove them)."""
+        return await self.batch_after(Q, after, Q.status == QuoteStatus.DRAFT, Q.expires_on < today)

@@ -62,6 +62,13 @@ class CreateRenewalQuoteInput:
     payment_method: PaymentMethod | None = strawberry.field(
         default=None, description="Must equal the subscriptions' method if given (R10)."
     )
+    draft: bool | None = strawberry.field(
+        default=False,
+        description=(
+            "True: a DRAFT to review (priced, checked, numbered; not sent, holding no "
+            "subscription); send it with finalizeQuote."
+        ),
+    )
     start_date: date | None = strawberry.field(
         default=None,
         description=(
@@ -74,7 +81,7 @@ class CreateRenewalQuoteInput:
 @strawberry.type(description="Result of createRenewalQuote.")
 class CreateRenewalQuotePayload:
     quote: Quote | None = strawberry.field(
-        description="The new quote (FINALIZING), unless refused."
+        description="The new quote (FINALIZING, or DRAFT with `draft: true`), unless refused."
     )
     user_errors: list[UserError] = strawberry.field(description="Every refusal; empty on success.")
 
@@ -104,6 +111,7 @@ async def create_renewal_quote(
         currency=input.currency,
         payment_method=to_domain(input.payment_method, d.PaymentMethod),
         start_date=input.start_date,
+        draft=bool(input.draft),
     )
     try:
         quote_id = await quotes.create_renewal_quote(context.container, viewer, visibility, command)
