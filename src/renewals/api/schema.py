@@ -37,6 +37,7 @@ from renewals.api.quotes.mutations.discard_draft_quote import (
     discard_draft_quote,
 )
 from renewals.api.quotes.mutations.finalize_quote import FinalizeQuotePayload, finalize_quote
+from renewals.api.quotes.mutations.revise_quote import ReviseQuotePayload, revise_quote
 from renewals.api.quotes.mutations.update_draft_quote import (
     UpdateDraftQuotePayload,
     update_draft_quote,
@@ -112,6 +113,11 @@ class Mutation:
     finalize_quote: FinalizeQuotePayload = strawberry.mutation(
         resolver=finalize_quote,
         description="Send a DRAFT: re-checked and re-priced, DRAFT → FINALIZING → QUOTED.",
+    )
+    revise_quote: ReviseQuotePayload = strawberry.mutation(
+        resolver=revise_quote,
+        description="A new quote to replace an open one (R10); the original is CANCELLED "
+        "(QUOTE_REVISED) once the revision is sent.",
     )
     discard_draft_quote: DiscardDraftQuotePayload = strawberry.mutation(
         resolver=discard_draft_quote,

@@ -64,6 +64,15 @@ def check_transition(current: QuoteStatus, target: QuoteStatus) -> None:
         )
 
 
+def check_not_revised(number: str, revised_by: str | None) -> None:
+    """A quote replaced by a revision is bought through the revision (its number is named)."""
+    if revised_by is not None:
+        raise DomainError.one(
+            ErrorCode.QUOTE_REVISED,
+            f"Quote {number} was replaced by its revision {revised_by}: buy {revised_by} instead.",
+        )
+
+
 def check_acceptable(status: QuoteStatus, expires_on: date, today: date) -> None:
     """Only an open, unexpired, finalized quote can be bought."""
     if effective_status(status, expires_on, today) == QuoteStatus.EXPIRED:

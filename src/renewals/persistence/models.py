@@ -180,6 +180,9 @@ class Quote(Base):
     address: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     checkout_nonce: Mapped[str | None] = mapped_column(String(64))
     failure_reason: Mapped[str | None] = mapped_column(Text)
+    # Revisions: the quote this one replaces, and (once it took over) the one that replaced it.
+    revision_of_id: Mapped[int | None] = mapped_column(ForeignKey("quotes.id"))
+    revised_by_id: Mapped[int | None] = mapped_column(ForeignKey("quotes.id"))
     lines: Mapped[list["QuoteLine"]] = relationship(
         lazy="raise", cascade="all, delete-orphan", order_by="QuoteLine.position"
     )

@@ -83,6 +83,8 @@ class QuoteRecord:
     created_at: datetime
     address: dict[str, Any] | None
     failure_reason: str | None
+    revision_of_id: int | None
+    revised_by_id: int | None
 
 
 @dataclass(frozen=True, slots=True)

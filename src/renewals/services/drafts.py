@@ -12,13 +12,13 @@ from renewals.auth import Viewer
 from renewals.container import Container
 from renewals.domain.enums import ContactRole, ErrorCode, QuoteStatus, QuoteType
 from renewals.domain.errors import DomainError, Problem
-from renewals.domain.lifecycle import check_draft, draft_is_stale
+from renewals.domain.lifecycle import check_draft, draft_is_stale, effective_status
 from renewals.domain.quotes import LineChange, Recipient
 from renewals.domain.visibility import Visibility
 from renewals.persistence import models as m
 from renewals.persistence.uow import UnitOfWork
 from renewals.services.idempotency import replay_or_claim, request_hash, retry_key_races, settle
-from renewals.services.lifecycle import transition
+from renewals.services.lifecycle import take_over, transition
 from renewals.services.quotes import (
     CreateQuoteCommand,
     claim_subscriptions,
@@ -58,11 +58,12 @@ async def _draft(
     return quote
 
 
-async def _command(
+async def draft_command(
     uow: UnitOfWork, quote: m.Quote, update: DraftUpdate | None = None
 ) -> CreateQuoteCommand:
-    """The draft as a create request, with the update's changes first (their `field` paths are
-    the update's own), then the draft's kept seats and terms for the other lines."""
+    """The quote (a draft, or a quote being revised) as a create request, with the update's
+    changes first (their `field` paths are the update's own), then the quote's kept seats and
+    terms for the other lines."""
     lines = await uow.quotes.lines(quote.id)
     changes = list(update.changes) if update else []
     changed = {c.subscription_id for c in changes}
@@ -99,10 +100,11 @@ async def _rewrite(
     command: CreateQuoteCommand,
     visibility: Visibility,
     actor: str,
+    replacing: int | None = None,
 ) -> list[Any]:
     """Re-checks and re-prices the draft at the business date and writes it anew."""
     lines, priced, contacts = await plan_and_price(
-        uow, container, command, visibility, quote.origin, actor
+        uow, container, command, visibility, quote.origin, actor, replacing
     )
     await uow.quotes.drop_parts(quote.id)
     await write_parts(uow, quote, lines, priced, command.disable_auto_renew)
@@ -138,7 +140,7 @@ async def update_draft(
         quote = await _draft(uow, visibility, update.quote_id, address=update.address is not None)
         if update.address is not None and (problems := _address_problems(update.address)):
             raise DomainError(problems)
-        command = await _command(uow, quote, update)
+        command = await draft_command(uow, quote, update)
         await _rewrite(uow, container, quote, command, visibility, viewer.scope)
         if update.address is not None:
             quote.address = {
@@ -179,14 +181,37 @@ async def _finalize(
         if replay is not None:
             return replay
         quote = await _draft(uow, visibility, quote_id)
-        command = await _command(uow, quote)
-        lines = await _rewrite(uow, container, quote, command, visibility, viewer.scope)
+        command = await draft_command(uow, quote)
+        original = await _replaced(uow, quote, container.clock.today())
+        lines = await _rewrite(
+            uow,
+            container,
+            quote,
+            command,
+            visibility,
+            viewer.scope,
+            original.id if original else None,
+        )
+        if original is not None:  # a revision leaves DRAFT: it takes over now
+            await take_over(uow, container, original, quote, viewer.scope)
         await claim_subscriptions(uow, quote, lines, command.disable_auto_renew)
         await transition(uow, container, quote, QuoteStatus.FINALIZING, viewer.scope)
         enqueue(uow, container, "finalize_quote", quote.id)
         await settle(uow, viewer.scope, FINALIZE, idempotency_key, quote.id)
         await uow.commit()
         return quote.id
+
+
+async def _replaced(uow: UnitOfWork, draft: m.Quote, today: Any) -> m.Quote | None:
+    """The quote a draft revision replaces, while that one is still open (else none: the
+    revision is then sent as a quote of its own)."""
+    if draft.revision_of_id is None:
+        return None
+    original = await uow.quotes.get(draft.revision_of_id, for_update=True)
+    if original is None:
+        return None
+    open_now = effective_status(original.status, original.expires_on, today).is_open
+    return original if open_now else None
 
 
 async def discard_draft(container: Container, visibility: Visibility, quote_id: int | None) -> int:

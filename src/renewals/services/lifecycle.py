@@ -59,8 +59,11 @@ async def transition(
     actor: str,
     reason: str | None = None,
     cancelled_by: Role | None = None,
+    *,
+    notify: bool = True,
 ) -> None:
-    """Moves the quote only if nobody moved it first (a guarded UPDATE: safe under concurrency)."""
+    """Moves the quote only if nobody moved it first (a guarded UPDATE: safe under concurrency).
+    `notify=False`: the buyers hear of it otherwise (a revision replacing it sends its own quote)."""
     current = quote.status
     check_transition(current, target)
     if not await uow.quotes.move(quote, current, target, reason):
@@ -72,7 +75,8 @@ async def transition(
     if target in CLOSING:  # frees the subscriptions, gives back auto-renew (R02)
         await uow.subscriptions.release(quote.id)
         # The buyers hear of a cancellation and of auto-renew given back, in this transaction.
-        await write_quote_closed_email(uow, container, quote, cancelled_by, reason)
+        if notify:
+            await write_quote_closed_email(uow, container, quote, cancelled_by, reason)
 
 
 async def expire_if_due(uow: UnitOfWork, container: Container, quote: m.Quote, actor: str) -> bool:
@@ -84,3 +88,13 @@ async def expire_if_due(uow: UnitOfWork, container: Container, quote: m.Quote, a
         return False
     await transition(uow, container, quote, QuoteStatus.EXPIRED, actor)
     return True
+
+
+async def take_over(
+    uow: UnitOfWork, container: Container, original: m.Quote, revision: m.Quote, actor: str
+) -> None:
+    """The original becomes CANCELLED (QUOTE_REVISED, `revisedBy`), its claims freed for the
+    revision; its buyers are told by the revision's own email, not by a cancellation notice."""
+    reason = f"QUOTE_REVISED: replaced by {revision.number}"
+    await transition(uow, container, original, QuoteStatus.CANCELLED, actor, reason, notify=False)
+    original.revised_by_id = revision.id

@@ -6,7 +6,7 @@ from renewals.auth import AuthError, Viewer, read_checkout_token
 from renewals.container import Container
 from renewals.domain.enums import ErrorCode, OrderOrigin, OrderStatus, QuoteStatus
 from renewals.domain.errors import DomainError
-from renewals.domain.lifecycle import check_acceptable, check_cancel
+from renewals.domain.lifecycle import check_acceptable, check_cancel, check_not_revised
 from renewals.domain.visibility import Visibility
 from renewals.domain.windows import check_auto_renew
 from renewals.persistence import models as m
@@ -88,6 +88,9 @@ async def _accept(
             )
         if nonce is None and (visibility is None or not visibility.allows(quote)):
             raise not_found("quote")
+        if quote.revised_by_id is not None:
+            revision = await uow.quotes.get(quote.revised_by_id)
+            check_not_revised(quote.number, revision.number if revision else None)
         check_acceptable(quote.status, quote.expires_on, container.clock.today())
         actor = viewer.scope if viewer and nonce is None else "checkout-link"
         await transition(uow, container, quote, QuoteStatus.ORDER_SUBMITTED, actor)

@@ -129,7 +129,7 @@ async def _create(
             uow, container, command, visibility, origin, actor or scope
         )
         status = QuoteStatus.DRAFT if command.draft else QuoteStatus.FINALIZING
-        quote = await _insert_quote(
+        quote = await insert_quote(
             uow, container, lines, priced, origin, actor or scope, today, status
         )
         await write_parts(uow, quote, lines, priced, command.disable_auto_renew)
@@ -153,15 +153,17 @@ async def plan_and_price(
     visibility: Visibility,
     origin: QuoteOrigin,
     actor: str,
+    replacing: int | None = None,
 ) -> tuple[list[PlannedLine], PricedQuote, list[m.Contact]]:
     """Select → plan → price at the business date: the quote's lines, or DomainError with every
-    problem. Stale claims of expired quotes are released first, as the expiry job would."""
+    problem. Stale claims of expired quotes are released first, as the expiry job would. The
+    claims of the quote a revision is `replacing` do not count: the revision takes them over."""
     today = container.clock.today()
     selection = await _select(uow, command.subscription_ids, visibility)
     if await _release_stale_claims(uow, container, selection.subscriptions, actor):
         # Read again as the expiry job leaves them: free, auto-renew given back (R02).
         selection = await _select(uow, command.subscription_ids, visibility)
-    lines = _plan(command, selection, origin, today)
+    lines = _plan(command, selection, origin, today, replacing)
     priced = price_quote(
         [line_request(line) for line in lines],
         selection.book,
@@ -194,7 +196,11 @@ async def _select(uow: UnitOfWork, ids: list[int | None], visibility: Visibility
 
 
 def _plan(
-    command: CreateQuoteCommand, selection: Selection, origin: QuoteOrigin, today: date
+    command: CreateQuoteCommand,
+    selection: Selection,
+    origin: QuoteOrigin,
+    today: date,
+    replacing: int | None = None,
 ) -> list[PlannedLine]:
     """The domain decides: the quote's lines, or DomainError with every problem."""
     request = RenewalRequest(
@@ -212,7 +218,9 @@ def _plan(
         today,
         origin=origin,
         open_quote_subscription_ids=frozenset(
-            s.id for s in selection.subscriptions if s.on_open_quote(today)
+            s.id
+            for s in selection.subscriptions
+            if s.on_open_quote(today) and s.open_quote_id != replacing
         ),
         customer_emails=frozenset(c.email.lower() for c in contacts),
         buyer_emails=frozenset(c.email.lower() for c in contacts if c.role == ContactRole.BUYER),
@@ -221,7 +229,7 @@ def _plan(
     )
 
 
-async def _insert_quote(
+async def insert_quote(
     uow: UnitOfWork,
     container: Container,
     lines: list[PlannedLine],

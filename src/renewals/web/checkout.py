@@ -11,6 +11,7 @@ from renewals.auth import AuthError, read_checkout_token
 from renewals.container import Container
 from renewals.domain.enums import ErrorCode
 from renewals.domain.errors import DomainError
+from renewals.domain.lifecycle import check_not_revised
 from renewals.persistence import reads
 from renewals.persistence.models import Quote
 from renewals.services import orders
@@ -59,6 +60,13 @@ async def show(request: Request) -> HTMLResponse:
         ).scalar()
     if quote is None or nonce != claims.nonce:
         return problem("This checkout link is not valid.")
+    if quote.revised_by_id is not None:
+        async with container.db.read_engine.connect() as conn:
+            revision = (await reads.quotes_by_id(conn, [quote.revised_by_id]))[0]
+        try:
+            check_not_revised(quote.number, revision.number if revision else None)
+        except DomainError as e:
+            return problem(e.problems[0].message, 409)
     if quote.status.value != "QUOTED":
         return problem(
             f"Quote {quote.number} can no longer be bought (it is {quote.status.value}).", 409

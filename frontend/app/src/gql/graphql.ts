@@ -165,6 +165,8 @@ export type UserErrorCode =
   | 'QUOTE_NOT_DRAFT'
   /** The quote is not open (already accepted, cancelled, failed...). */
   | 'QUOTE_NOT_OPEN'
+  /** The quote was replaced by a revision (reviseQuote); the message names the new quote. */
+  | 'QUOTE_REVISED'
   /** The subscriptions have different resellers of record (R08). */
   | 'RESELLER_MISMATCH'
   /** A renewal quote cannot add seats (R10). */

@@ -157,6 +157,9 @@ UserErrorCode = _described(
             "The renewal window has closed (45 days after the end date): auto-renew cannot be "
             "switched on (R01, R02)."
         ),
+        "QUOTE_REVISED": (
+            "The quote was replaced by a revision (reviseQuote); the message names the new quote."
+        ),
         "QUOTE_NOT_DRAFT": (
             "Only a DRAFT quote can be updated, finalized or discarded; a sent quote is changed "
             "with reviseQuote."

@@ -204,6 +204,30 @@ class Quote(Node):
             lambda rows: [QuoteStatusChange.of(r) for r in rows],
         )
 
+    @strawberry.field(description="The quote this one revises (reviseQuote), if any.")
+    def revision_of(self, info: Info) -> Quote | None:
+        return self._related(info, self.record.revision_of_id)
+
+    @strawberry.field(
+        description="The revision that replaced this quote (it is then CANCELLED with reason "
+        "QUOTE_REVISED), if any."
+    )
+    def revised_by(self, info: Info) -> Quote | None:
+        return self._related(info, self.record.revised_by_id)
+
+    def _related(self, info: Info, quote_id: int | None) -> Any:
+        if quote_id is None:
+            return None
+        context = ctx(info)
+
+        async def visible() -> Quote | None:
+            record = await context.loaders.quote_by_id.load(quote_id)
+            if record is None or not await context.can_see(record):
+                return None
+            return Quote.shape(record, context.today)
+
+        return visible()
+
     @strawberry.field(description="The order, once the quote was accepted.")
     def order(self, info: Info) -> Order | None:
         return resolved(ctx(info).loaders.order_by_quote_id, self.record.id, Order.of)
