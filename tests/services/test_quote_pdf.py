@@ -97,3 +97,16 @@ def test_the_pdf_url_is_absolute_under_the_public_url():
     assert quote_pdf_url("https://r.example/base/", "Q-2026-000042") == (
         "https://r.example/base/quotes/Q-2026-000042.pdf"
     )
+
+
+def test_text_the_font_cannot_show_or_that_never_breaks_still_renders():
+    odd = replace(
+        DOC,
+        customer_name="株式会社 東京 \x07 😀",
+        address=["\u202eevil", "x" * 300],
+        lines=[replace(LINE, product="Product-" + "y" * 120)],
+    )
+    text, pages = read(render_quote_pdf(odd))
+
+    assert "Quote Q-2026-000042" in text and "Total 64,638.00 PLN" in text
+    assert pages == 1
