@@ -1,4 +1,5 @@
-"""The ASGI app: GraphQL (HTTP + WebSocket) and GraphiQL on /graphql, /checkout, /healthz."""
+"""The ASGI app: GraphQL (HTTP + WebSocket) and GraphiQL on /graphql, /checkout, /healthz,
+/quotes/<number>.pdf."""
 
 import asyncio
 import contextlib
@@ -37,7 +38,7 @@ from renewals.services.health import check_health
 from renewals.services.jobs import run_scheduled_jobs
 from renewals.services.pg_listener import PgListener
 from renewals.services.worker import worker_loop
-from renewals.web import checkout, spa
+from renewals.web import checkout, quote_pdf, spa
 from renewals.web.graphiql import graphiql_html
 from renewals.web.persisted import PersistedQueries, PersistedQueryError
 from renewals.web.request_limits import BodyLimit
@@ -290,6 +291,7 @@ def create_app(
             Route("/checkout", checkout.show, methods=["GET"]),
             Route("/checkout", checkout.accept, methods=["POST"]),
             Route("/checkout/done", checkout.done, methods=["GET"]),
+            Route("/quotes/{number}.pdf", quote_pdf.download, methods=["GET"]),
             Route("/app", spa.index, methods=["GET", "HEAD"]),
             Mount("/app", app=spa.AppFiles()),
             Mount("/static", app=StaticFiles(directory=spa.STATIC, check_dir=False), name="static"),

@@ -14,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Numeric,
     String,
@@ -345,6 +346,10 @@ class Email(Base):
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    # A quote email carries its PDF (with the checkout link), rendered once when it was written:
+    # what is retried is what was written, and sending never reads the quote again.
+    attachment_name: Mapped[str | None] = mapped_column(String(100))
+    attachment: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class IdempotencyKey(Base):

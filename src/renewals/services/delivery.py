@@ -55,8 +55,16 @@ class InvalidEmail(ValueError):
     """A row that can never be sent as it is (say, an address written before today's rule)."""
 
 
-def build_message(sender: str, email_id: int, to: str, subject: str, body: str) -> EmailMessage:
-    """One message to one mailbox; header values built by the email package, never pasted."""
+def build_message(
+    sender: str,
+    email_id: int,
+    to: str,
+    subject: str,
+    body: str,
+    attachment: tuple[str, bytes] | None = None,
+) -> EmailMessage:
+    """One message to one mailbox, with its PDF if it has one; header values built by the email
+    package, never pasted."""
     if not is_email_address(to):
         raise InvalidEmail(f"not one plain email address: {to!r}")
     message = EmailMessage()
@@ -66,6 +74,9 @@ def build_message(sender: str, email_id: int, to: str, subject: str, body: str) 
     # Stable per outbox row, so a mail system can recognise the same message.
     message["Message-ID"] = f"<quote-email-{email_id}@renewals>"
     message.set_content(body)
+    if attachment is not None:
+        filename, data = attachment
+        message.add_attachment(data, maintype="application", subtype="pdf", filename=filename)
     return message
 
 
@@ -141,7 +152,8 @@ async def _send_one(
     email_id, to, attempts = row.id, row.to_address, row.attempts
     sender = container.settings.smtp_from
     try:
-        message = build_message(sender, email_id, to, row.subject, row.body)
+        pdf = (row.attachment_name, row.attachment) if row.attachment is not None else None
+        message = build_message(sender, email_id, to, row.subject, row.body, pdf)
         smtp = target.client()
         await smtp.connect()
         try:

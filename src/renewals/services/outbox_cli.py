@@ -18,6 +18,8 @@ async def list_emails(settings: Settings, *, status: str | None, show_body: bool
     out = []
     for r in rows:
         line = f"#{r.id} {r.status} to={r.to_address} attempts={r.attempts} subject={r.subject!r}"
+        if r.attachment_name:  # the name only: the PDF holds the checkout link
+            line += f" attachment={r.attachment_name}"
         if r.last_error and r.status != EmailStatus.SENT:
             label = "reason" if r.status == EmailStatus.FAILED else "last_error"
             line += f" {label}={r.last_error!r}"

@@ -23,6 +23,8 @@ from renewals.services.delivery import deliver_pending, mail_loop
 from renewals.services.lifecycle import transition
 from renewals.services.mail import checkout_url, format_money, quote_email, seats
 from renewals.services.payments import Charge, PaymentError
+from renewals.services.quote_document import read_quote_document
+from renewals.services.quote_pdf import render_quote_pdf
 from renewals.services.quotes import add_promotions, price_requests
 from renewals.services.relay import HistoryRelay
 
@@ -51,8 +53,9 @@ async def finalize_quote(uow: UnitOfWork, container: Container, quote: m.Quote |
             "postal_code": customer.postal_code,
             "country": customer.country,
         }
-    await _write_emails(uow, container, quote, customer.name, lines, subs)
     await transition(uow, container, quote, QuoteStatus.QUOTED, WORKER)
+    # After the transition: the emailed PDF shows the quote as sent (QUOTED, address snapshot).
+    await _write_emails(uow, container, quote, customer.name, lines, subs)
 
 
 async def _reprice(
@@ -88,11 +91,13 @@ async def _write_emails(
     lines: list[m.QuoteLine],
     subs: dict[int, m.Subscription],
 ) -> None:
-    """R13: one email per recipient with number, expiry, total and a checkout link."""
+    """R13: one email per recipient with number, expiry, total and a checkout link, and the
+    quote's PDF with the same link attached (rendered once, kept on each outbox row)."""
     quote.checkout_nonce = new_nonce()
     token = mint_checkout_token(
         container.secret_key, quote.id, quote.checkout_nonce, quote.expires_on
     )
+    link = checkout_url(container.settings.public_url, token)
     subject, body = quote_email(
         number=quote.number,
         customer_name=customer_name,
@@ -106,12 +111,28 @@ async def _write_emails(
             f"{format_money(ln.total, quote.currency)}"
             for ln in lines
         ],
-        link=checkout_url(container.settings.public_url, token),
+        link=link,
     )
+    recipients = await uow.quotes.recipients(quote.id)
+    attachment = await _quote_pdf(uow, container, quote, link) if recipients else None
     now = container.clock.now()
-    for recipient in await uow.quotes.recipients(quote.id):
-        uow.emails.enqueue(quote.id, recipient.email, subject, body, now)
+    for recipient in recipients:
+        uow.emails.enqueue(quote.id, recipient.email, subject, body, now, attachment=attachment)
     await uow.flush()
+
+
+async def _quote_pdf(
+    uow: UnitOfWork, container: Container, quote: m.Quote, link: str
+) -> tuple[str, bytes]:
+    """The quote's PDF as this transaction sees it, with the checkout link (file name, bytes)."""
+    await uow.flush()  # the prices, promotions and address snapshot written above
+    conn = await uow.session.connection()
+    document = await read_quote_document(conn, quote.id, container.clock.today())
+    if document is None:
+        raise PermanentJobError(f"quote {quote.id} vanished while being finalized")
+    # Rendering takes a fraction of a second of CPU: not on the event loop.
+    pdf = await asyncio.to_thread(render_quote_pdf, document, link)
+    return f"{quote.number}.pdf", pdf
 
 
 async def fulfil_order(uow: UnitOfWork, container: Container, quote: m.Quote | None) -> None:

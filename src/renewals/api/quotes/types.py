@@ -21,6 +21,7 @@ from renewals.api.subscriptions.types import Subscription
 from renewals.domain.enums import QuoteStatus as DomainQuoteStatus
 from renewals.domain.lifecycle import effective_status
 from renewals.persistence.records import QuoteLineRecord, QuoteRecord, StatusChangeRecord
+from renewals.services.quote_document import quote_pdf_url
 
 
 @strawberry.type(description="One subscription on a quote, priced for its next term.")
@@ -152,6 +153,15 @@ class Quote(Node):
                 Address.of,
             )
         return Address(**snapshot)
+
+    @strawberry.field(
+        description="The URL of the quote as a PDF (GET with the bearer token; the same "
+        "visibility as `quote(number:)`; without the checkout link, which only the emailed copy "
+        "has). Given for every quote: while FINALIZING its prices are provisional and it shows "
+        "the customer's current address, and the PDF says so."
+    )
+    def pdf_url(self, info: Info) -> str | None:
+        return quote_pdf_url(ctx(info).container.settings.public_url, self.record.number)
 
     @strawberry.field(description="One line per subscription.")
     def lines(self, info: Info) -> list[QuoteLine]:

@@ -22,9 +22,11 @@ class EmailRepository(Repository):
         now: datetime,
         *,
         order_id: int | None = None,
+        attachment: tuple[str, bytes] | None = None,
     ) -> None:
         """One email into the outbox, due at once (written with the transaction that needs it);
-        about a quote, or about an order that has none (an automatic renewal)."""
+        about a quote, or about an order that has none (an automatic renewal); `attachment` is a
+        PDF (file name, bytes) sent with it."""
         self.session.add(
             E(
                 quote_id=quote_id,
@@ -36,15 +38,26 @@ class EmailRepository(Repository):
                 attempts=0,
                 next_attempt_at=now,
                 created_at=now,
+                attachment_name=attachment[0] if attachment else None,
+                attachment=attachment[1] if attachment else None,
             )
         )
 
     async def claim_next(self, now: datetime) -> Any | None:
-        """The oldest due PENDING row (id, to, subject, body, attempts), now SENDING, or None.
+        """The oldest due PENDING row (id, to, subject, body, attempts, attachment_name,
+        attachment), now SENDING, or None.
         One row at a time: a failure or a stop can only ever concern the row in hand. Another
         worker skips a row locked here (PostgreSQL) and no longer sees it once this commits."""
         stmt = (
-            select(E.id, E.to_address, E.subject, E.body, E.attempts)
+            select(
+                E.id,
+                E.to_address,
+                E.subject,
+                E.body,
+                E.attempts,
+                E.attachment_name,
+                E.attachment,
+            )
             .where(E.status == EmailStatus.PENDING, E.next_attempt_at <= now)
             .order_by(E.id)
             .limit(1)
