@@ -37,6 +37,7 @@ from renewals.api.quotes.mutations.discard_draft_quote import (
     discard_draft_quote,
 )
 from renewals.api.quotes.mutations.finalize_quote import FinalizeQuotePayload, finalize_quote
+from renewals.api.quotes.mutations.preview_quote import QuotePreviewPayload, preview_quote
 from renewals.api.quotes.mutations.revise_quote import ReviseQuotePayload, revise_quote
 from renewals.api.quotes.mutations.update_draft_quote import (
     UpdateDraftQuotePayload,
@@ -105,6 +106,11 @@ class Mutation:
     cancel_quote: CancelQuotePayload = strawberry.mutation(
         resolver=cancel_quote,
         description="Cancel an open quote (partners and sales, R10).",
+    )
+    preview_quote: QuotePreviewPayload = strawberry.mutation(
+        resolver=preview_quote,
+        description="What a quote would be, priced and checked at the business date; writes "
+        "nothing (the review step, R04).",
     )
     update_draft_quote: UpdateDraftQuotePayload = strawberry.mutation(
         resolver=update_draft_quote,

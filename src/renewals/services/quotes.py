@@ -5,6 +5,8 @@ from datetime import date
 from decimal import Decimal
 from uuid import uuid4
 
+from sqlalchemy.ext.asyncio import AsyncConnection
+
 from renewals.auth import Viewer
 from renewals.container import Container
 from renewals.domain.enums import (
@@ -30,7 +32,8 @@ from renewals.domain.values import PriceKey
 from renewals.domain.visibility import Visibility
 from renewals.domain.windows import next_term
 from renewals.persistence import models as m
-from renewals.persistence.records import SubscriptionRecord
+from renewals.persistence import reads
+from renewals.persistence.records import ContactRecord, SubscriptionRecord
 from renewals.persistence.uow import UnitOfWork
 from renewals.services.idempotency import replay_or_claim, request_hash, retry_key_races, settle
 from renewals.services.lifecycle import expire_if_due, record_status
@@ -102,7 +105,7 @@ class Selection:
     prices of their products, plus the problems of ids that found nothing."""
 
     subscriptions: list[SubscriptionRecord]
-    contacts: list[m.Contact]
+    contacts: list[ContactRecord]
     book: dict[PriceKey, Decimal]
     problems: list[Problem]
 
@@ -154,29 +157,68 @@ async def plan_and_price(
     origin: QuoteOrigin,
     actor: str,
     replacing: int | None = None,
-) -> tuple[list[PlannedLine], PricedQuote, list[m.Contact]]:
+) -> tuple[list[PlannedLine], PricedQuote, list[ContactRecord]]:
     """Select → plan → price at the business date: the quote's lines, or DomainError with every
     problem. Stale claims of expired quotes are released first, as the expiry job would. The
     claims of the quote a revision is `replacing` do not count: the revision takes them over."""
     today = container.clock.today()
-    selection = await _select(uow, command.subscription_ids, visibility)
+    conn = await uow.session.connection()
+    selection = await _select(conn, command.subscription_ids, visibility)
     if await _release_stale_claims(uow, container, selection.subscriptions, actor):
         # Read again as the expiry job leaves them: free, auto-renew given back (R02).
-        selection = await _select(uow, command.subscription_ids, visibility)
+        selection = await _select(conn, command.subscription_ids, visibility)
+    return await _plan_and_price(conn, command, selection, origin, today, replacing)
+
+
+async def _plan_and_price(
+    conn: AsyncConnection,
+    command: CreateQuoteCommand,
+    selection: Selection,
+    origin: QuoteOrigin,
+    today: date,
+    replacing: int | None = None,
+) -> tuple[list[PlannedLine], PricedQuote, list[ContactRecord]]:
     lines = _plan(command, selection, origin, today, replacing)
-    priced = price_quote(
-        [line_request(line) for line in lines],
-        selection.book,
-        await uow.prices.promotions_on(today),
-        today,
-    )
+    promotions = (await reads.promotions_on(conn, [today]))[0]
+    priced = price_quote([line_request(line) for line in lines], selection.book, promotions, today)
     return lines, priced, selection.contacts
 
 
-async def _select(uow: UnitOfWork, ids: list[int | None], visibility: Visibility) -> Selection:
+@dataclass(frozen=True)
+class Preview:
+    """What a quote would be, priced at the business date; nothing is written."""
+
+    lines: list[PlannedLine]
+    priced: PricedQuote
+    currency: str
+    expires_on: date
+
+
+async def preview_renewal_quote(
+    container: Container, viewer: Viewer, visibility: Visibility, command: CreateQuoteCommand
+) -> Preview:
+    """previewQuote's renewal: the same selection, checks and pricing as creation, on the read
+    engine (no transaction that could block writers); every problem at once as DomainError. A
+    claim of a quote past its expiry is free here as it is for creation (it reads as EXPIRED)."""
+    today = container.clock.today()
+    async with container.db.read_engine.connect() as conn:
+        selection = await _select(conn, command.subscription_ids, visibility)
+        lines, priced, _ = await _plan_and_price(
+            conn, command, selection, origin_for(viewer.role), today
+        )
+    first = lines[0].subscription
+    return Preview(
+        lines, priced, first.currency, expires_on(lines, command.disable_auto_renew, today)
+    )
+
+
+async def _select(
+    conn: AsyncConnection, ids: list[int | None], visibility: Visibility
+) -> Selection:
     """The selected subscriptions the viewer may see, in order; a missing or repeated id is a
-    problem of its own."""
-    found = await uow.subscriptions.visible([i for i in ids if i is not None], visibility)
+    problem of its own. Reads only (a preview runs it on the read engine)."""
+    records = await reads.subscriptions_by_id(conn, [i for i in ids if i is not None])
+    found = {r.id: r for r in records if r is not None and visibility.allows(r)}
     subs: list[SubscriptionRecord] = []
     problems: list[Problem] = []
     for index, pk in enumerate(ids):
@@ -190,8 +232,12 @@ async def _select(uow: UnitOfWork, ids: list[int | None], visibility: Visibility
         else:
             subs.append(found[pk])
     customers = {s.customer_id for s in subs}
-    contacts = await uow.customers.contacts(customers.pop()) if len(customers) == 1 else []
-    book = await uow.prices.book({s.product for s in subs})
+    contacts = (
+        (await reads.contacts_by_customer(conn, [customers.pop()]))[0]
+        if len(customers) == 1
+        else []
+    )
+    book = await reads.price_book(conn, {s.product for s in subs})
     return Selection(subs, contacts, book, problems)
 
 
@@ -317,7 +363,7 @@ def add_promotions(uow: UnitOfWork, quote_id: int, priced: PricedQuote) -> None:
 
 
 def insert_recipients(
-    uow: UnitOfWork, quote: m.Quote, contacts: list[m.Contact], extra: list[Recipient]
+    uow: UnitOfWork, quote: m.Quote, contacts: list[ContactRecord], extra: list[Recipient]
 ) -> None:
     """The customer's buyers always receive the quote (R12, R13); then the extra recipients."""
     seen: set[str] = set()

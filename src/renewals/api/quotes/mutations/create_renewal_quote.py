@@ -86,15 +86,9 @@ class CreateRenewalQuotePayload:
     user_errors: list[UserError] = strawberry.field(description="Every refusal; empty on success.")
 
 
-async def create_renewal_quote(
-    info: Info,
-    input: Annotated[CreateRenewalQuoteInput, strawberry.argument(description="What to quote.")],
-) -> CreateRenewalQuotePayload:
-    context = ctx(info)
-    viewer, visibility = context.viewer(), await context.visibility()
-    if refused := overlong_input(info, input):
-        return CreateRenewalQuotePayload(quote=None, user_errors=refused)
-    command = quotes.CreateQuoteCommand(
+def renewal_command(input: CreateRenewalQuoteInput) -> quotes.CreateQuoteCommand:
+    """The input as the service's command (shared with previewQuote)."""
+    return quotes.CreateQuoteCommand(
         subscription_ids=[pk_of(gid, "Subscription") for gid in input.subscription_ids],
         changes=[
             LineChange(
@@ -113,6 +107,17 @@ async def create_renewal_quote(
         start_date=input.start_date,
         draft=bool(input.draft),
     )
+
+
+async def create_renewal_quote(
+    info: Info,
+    input: Annotated[CreateRenewalQuoteInput, strawberry.argument(description="What to quote.")],
+) -> CreateRenewalQuotePayload:
+    context = ctx(info)
+    viewer, visibility = context.viewer(), await context.visibility()
+    if refused := overlong_input(info, input):
+        return CreateRenewalQuotePayload(quote=None, user_errors=refused)
+    command = renewal_command(input)
     try:
         quote_id = await quotes.create_renewal_quote(context.container, viewer, visibility, command)
     except DomainError as e:
