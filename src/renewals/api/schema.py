@@ -28,6 +28,10 @@ from renewals.api.orders.queries import resolve_orders
 from renewals.api.orders.types import Order, OrderConnection
 from renewals.api.quotes.mutations.accept_quote import AcceptQuotePayload, accept_quote
 from renewals.api.quotes.mutations.cancel_quote import CancelQuotePayload, cancel_quote
+from renewals.api.quotes.mutations.create_co_term_quote import (
+    CreateCoTermQuotePayload,
+    create_co_term_quote,
+)
 from renewals.api.quotes.mutations.create_renewal_quote import (
     CreateRenewalQuotePayload,
     create_renewal_quote,
@@ -95,6 +99,10 @@ class Mutation:
     cancel_quote: CancelQuotePayload = strawberry.mutation(
         resolver=cancel_quote,
         description="Cancel an open quote (partners and sales, R10).",
+    )
+    create_co_term_quote: CreateCoTermQuotePayload = strawberry.mutation(
+        resolver=create_co_term_quote,
+        description="Request a co-term quote: align subscriptions' end dates to one date (R06).",
     )
 
 

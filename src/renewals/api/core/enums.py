@@ -151,6 +151,10 @@ UserErrorCode = _described(
             "The renewal window has closed (45 days after the end date): auto-renew cannot be "
             "switched on (R01, R02)."
         ),
+        "INVALID_ALIGNMENT_DATE": (
+            "A co-term cannot align this subscription: it has ended or has a monthly term, or "
+            "the aligned date is not after its end date or not less than one term after it (R06)."
+        ),
     },
     name="UserErrorCode",
 )
