@@ -102,3 +102,14 @@ async def test_a_subscription_ending_today_can_still_be_co_termed(container):
     quote_id = await co_term(container, "SUB-1", align_to=date(2027, 1, 31))
     ((line),) = await rows(container, m.QuoteLine, m.QuoteLine.quote_id == quote_id)
     assert (line.start_date, line.end_date) == (date(2026, 11, 27), date(2027, 1, 31))
+
+
+async def test_the_buyer_is_emailed_a_co_term_quote_with_its_dates_and_amount(container):
+    await seed(container, document([subscription("SUB-1", ends_in_days=35)]))  # ends 2026-12-31
+    quote_id = await co_term(container, "SUB-1")
+    await drain(container)
+    number = (await quote_row(container, quote_id)).number
+    (email,) = await rows(container, m.Email, m.Email.quote_id == quote_id)
+    assert email.to_address == "buyer@acme.example"
+    assert email.subject == f"Your co-term quote {number} (total EUR 2,589.04)"
+    assert "SUB-1 AutoCAD: 5 seats, ANNUAL, 2027-01-01 to 2027-03-31: EUR 2,589.04" in email.body

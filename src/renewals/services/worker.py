@@ -116,6 +116,7 @@ async def _write_emails(
             for ln in lines
         ],
         link=checkout_url(container.settings.public_url, token),
+        kind="co-term quote" if quote.type == QuoteType.CO_TERM else "renewal quote",
     )
     now = container.clock.now()
     for recipient in await uow.quotes.recipients(quote.id):
