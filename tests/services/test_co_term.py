@@ -2,6 +2,7 @@
 holds its subscriptions like a renewal quote, and once ordered the automatic renewal (R02) and
 the renewal window (R01) follow the aligned end date."""
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -113,3 +114,20 @@ async def test_the_buyer_is_emailed_a_co_term_quote_with_its_dates_and_amount(co
     assert email.to_address == "buyer@acme.example"
     assert email.subject == f"Your co-term quote {number} (total EUR 2,589.04)"
     assert "SUB-1 AutoCAD: 5 seats, ANNUAL, 2027-01-01 to 2027-03-31: EUR 2,589.04" in email.body
+
+
+async def test_the_checkout_page_shows_a_co_term_quote_and_its_outcome(client, container):
+    await seed(container, document([subscription("SUB-1", ends_in_days=35)]))
+    quote_id = await co_term(container, "SUB-1")
+    await drain(container)
+    number = (await quote_row(container, quote_id)).number
+    (email,) = await rows(container, m.Email, m.Email.quote_id == quote_id)
+    link = re.search(r"token=([^\s]+)", email.body).group(1)
+
+    shown = await client.get("/checkout", params={"token": link})
+    assert f"<h1>Co-term quote {number}</h1>" in shown.text
+    assert "2027-01-01 – 2027-03-31" in shown.text and "EUR 2,589.04" in shown.text
+    accepted = await client.post("/checkout", data={"token": link})
+    done = await client.get(accepted.headers["location"])
+    assert "end dates move to the aligned date" in done.text
+    assert "renew for one more term" not in done.text
