@@ -28,6 +28,10 @@ from renewals.api.orders.queries import resolve_orders
 from renewals.api.orders.types import Order, OrderConnection
 from renewals.api.quotes.mutations.accept_quote import AcceptQuotePayload, accept_quote
 from renewals.api.quotes.mutations.cancel_quote import CancelQuotePayload, cancel_quote
+from renewals.api.quotes.mutations.create_co_term_quote import (
+    CreateCoTermQuotePayload,
+    create_co_term_quote,
+)
 from renewals.api.quotes.mutations.create_renewal_quote import (
     CreateRenewalQuotePayload,
     create_renewal_quote,
@@ -128,6 +132,10 @@ class Mutation:
     discard_draft_quote: DiscardDraftQuotePayload = strawberry.mutation(
         resolver=discard_draft_quote,
         description="Delete a DRAFT (never sent, so nothing to cancel).",
+    )
+    create_co_term_quote: CreateCoTermQuotePayload = strawberry.mutation(
+        resolver=create_co_term_quote,
+        description="Request a co-term quote: align subscriptions' end dates to one date (R06).",
     )
 
 

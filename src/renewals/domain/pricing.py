@@ -1,4 +1,5 @@
-"""R11 pricing: price list × seats, every matching promotion, half-up to cents per line."""
+"""R11 pricing: price list × seats (pro rata for a co-term, R06), every matching promotion,
+half-up to cents per line."""
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -7,6 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from renewals.domain.enums import ErrorCode, Term
 from renewals.domain.errors import DomainError, Problem
+from renewals.domain.prorata import ProRata
 from renewals.domain.values import PriceKey, Promotion
 
 CENT = Decimal("0.01")
@@ -25,6 +27,7 @@ class LineRequest:
     term: Term
     currency: str
     seats: int
+    pro_rata: ProRata | None = None  # a co-term line covers part of a term (R06)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,8 +82,10 @@ class PricedQuote:
 def price_line(
     line: LineRequest, unit_price: Decimal, promotions: Sequence[Promotion], on: date
 ) -> PricedLine:
-    """One line: each matching promotion takes its percentage of the line subtotal."""
-    subtotal = to_cents(unit_price * line.seats)
+    """One line: unit price × seats (× days ÷ term days for a co-term), rounded once; each
+    matching promotion takes its percentage of the line subtotal."""
+    full_term = unit_price * line.seats
+    subtotal = to_cents(line.pro_rata.of(full_term) if line.pro_rata else full_term)
     discounts: list[LineDiscount] = []
     remaining = subtotal  # stacked promotions never take more than the line's subtotal
     for p in promotions:

@@ -100,17 +100,17 @@ def plan_renewal(
             sub, today, on_open_quote=sub.id in open_quote_subscription_ids, has_price=True
         )
         problems += [Problem(code, why_not(code, sub), ("subscription", index)) for code in reasons]
-    problems += _mix_problems(subs)
+    problems += mix_problems(subs)
     problems += _r10_input_problems(request, subs)
     lines = _planned_lines(request, subs, problems)
     problems += unpriced([line.price_key for line in lines], price_available)
-    problems += _recipient_problems(request.recipients, origin, customer_emails, buyer_emails)
+    problems += recipient_problems(request.recipients, origin, customer_emails, buyer_emails)
     if problems:
         raise DomainError(problems)
     return lines
 
 
-def _mix_problems(subs: Sequence[SubscriptionFacts]) -> list[Problem]:
+def mix_problems(subs: Sequence[SubscriptionFacts]) -> list[Problem]:
     """R04, R08, R09: one customer, currency, payment method and reseller per quote."""
     checks = (
         (ErrorCode.MIXED_CUSTOMERS, "customer", lambda s: s.customer_csn),
@@ -271,14 +271,18 @@ def _valid_changes(
             types.add(change.type)
         problems += _seat_problems(change, sub, here)
     if len(types) > 1:
-        problems.append(
-            Problem(
-                ErrorCode.MIXED_QUOTE_TYPES,
-                "Renewal quotes cannot be combined with new purchases or co-terms (R07).",
-                ("changes",),
-            )
-        )
+        problems.append(Problem(ErrorCode.MIXED_QUOTE_TYPES, _mixed_types(types), ("changes",)))
     return valid
+
+
+def _mixed_types(types: set[QuoteType]) -> str:
+    """R07: a renewal quote has RENEWAL lines only; a co-term is a quote of its own (R06)."""
+    if QuoteType.CO_TERM in types:
+        return (
+            "A renewal quote has RENEWAL lines only (R07); to align end dates (CO_TERM), "
+            "use createCoTermQuote instead."
+        )
+    return "Renewal quotes cannot be combined with new purchases or co-terms (R07)."
 
 
 def _seat_problems(
@@ -298,7 +302,7 @@ def _seat_problems(
     return []
 
 
-def _recipient_problems(
+def recipient_problems(
     recipients: Sequence[Recipient],
     origin: QuoteOrigin,
     customer_emails: frozenset[str],

@@ -34,14 +34,15 @@ def quote_email(
     currency: str,
     lines: list[str],
     link: str,
+    kind: str = "renewal quote",
 ) -> tuple[str, str]:
     """Subject and text body: the quote number, its expiry date, the total incl. discounts, the link."""
-    subject = f"Your renewal quote {number} (total {format_money(total, currency)})"
+    subject = f"Your {kind} {number} (total {format_money(total, currency)})"
     body = "\n".join(
         [
             f"Hello {customer_name},",
             "",
-            f"your renewal quote {number} is ready.",
+            f"your {kind} {number} is ready.",
             "",
             *[f"  - {line}" for line in lines],
             "",

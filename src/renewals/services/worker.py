@@ -12,9 +12,10 @@ from datetime import date, timedelta
 
 from renewals.auth import mint_checkout_token, new_nonce
 from renewals.container import Container
-from renewals.domain.enums import OrderStatus, QuoteStatus
+from renewals.domain.enums import OrderStatus, QuoteStatus, QuoteType
 from renewals.domain.errors import DomainError
 from renewals.domain.pricing import LineRequest
+from renewals.domain.prorata import co_term_pro_rata
 from renewals.domain.retry import RetryPolicy
 from renewals.persistence import models as m
 from renewals.persistence.models import JobStatus
@@ -65,9 +66,18 @@ async def _reprice(
     subs: dict[int, m.Subscription],
     today: date,
 ) -> None:
-    """R11 at the finalization date: line prices, promotions and totals."""
+    """R11 at the finalization date: line prices, promotions and totals; a co-term line pro rata
+    for its own dates (R06)."""
+    co_term = quote.type == QuoteType.CO_TERM
     requests = [
-        LineRequest(ln.id, subs[ln.subscription_id].product, ln.term, quote.currency, ln.seats)
+        LineRequest(
+            ln.id,
+            subs[ln.subscription_id].product,
+            ln.term,
+            quote.currency,
+            ln.seats,
+            co_term_pro_rata(ln.start_date, ln.end_date, ln.term) if co_term else None,
+        )
         for ln in lines
     ]
     try:
@@ -112,6 +122,7 @@ async def _write_emails(
             for ln in lines
         ],
         link=link,
+        kind="co-term quote" if quote.type == QuoteType.CO_TERM else "renewal quote",
     )
     recipients = await uow.quotes.recipients(quote.id)
     attachment = await _quote_pdf(uow, container, quote, link) if recipients else None
@@ -136,7 +147,8 @@ async def _quote_pdf(
 
 
 async def fulfil_order(uow: UnitOfWork, container: Container, quote: m.Quote | None) -> None:
-    """Charges through the payment port, moves each subscription one term on, ORDER_SUBMITTED → ORDERED."""
+    """Charges through the payment port, moves each subscription one term on (a co-term: to the
+    aligned date), ORDER_SUBMITTED → ORDERED."""
     if quote is None or quote.status != QuoteStatus.ORDER_SUBMITTED:
         return
     order = await uow.orders.for_quote(quote.id)
@@ -161,8 +173,9 @@ async def fulfil_order(uow: UnitOfWork, container: Container, quote: m.Quote | N
     lines, subs = await lines_and_subscriptions(uow, quote.id)
     for line in lines:
         sub = subs[line.subscription_id]
-        sub.seats, sub.term = line.seats, line.term
-        sub.start_date, sub.end_date = line.start_date, line.end_date
+        sub.seats, sub.term, sub.end_date = line.seats, line.term, line.end_date
+        if quote.type != QuoteType.CO_TERM:  # a co-term extends the current term to its end (R06)
+            sub.start_date = line.start_date
     now = container.clock.now()
     uow.orders.record(order, OrderStatus.COMPLETED, WORKER, now)
     # A declined automatic renewal of the same term is settled by this order instead.

@@ -9,7 +9,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from renewals.auth import AuthError, read_checkout_token
 from renewals.container import Container
-from renewals.domain.enums import ErrorCode
+from renewals.domain.enums import ErrorCode, QuoteType
 from renewals.domain.errors import DomainError
 from renewals.domain.lifecycle import check_not_revised
 from renewals.persistence import reads
@@ -24,6 +24,12 @@ PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 <style>body{{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem}}
 table{{border-collapse:collapse;width:100%}}td,th{{padding:.3rem;border-bottom:1px solid #ddd;text-align:left}}
 button{{font-size:1.1rem;padding:.6rem 1.4rem}}</style></head><body>{body}</body></html>"""
+
+KIND = {
+    QuoteType.RENEWAL: "Renewal quote",
+    QuoteType.CO_TERM: "Co-term quote",
+    QuoteType.NEW_PURCHASE: "Quote",
+}
 
 
 def page(title: str, body: str, status: int = 200) -> HTMLResponse:
@@ -81,7 +87,7 @@ async def show(request: Request) -> HTMLResponse:
         if s is not None
     )
     body = (
-        f"<h1>Renewal quote {escape(quote.number)}</h1>"
+        f"<h1>{KIND[quote.type]} {escape(quote.number)}</h1>"
         f"<table><tr><th>Subscription</th><th>Product</th><th>Seats</th><th>Term</th><th>Period</th>"
         f"<th>Total</th></tr>{rows}</table>"
         f"<p>Discounts: {escape(format_money(quote.discount_total, quote.currency))}<br>"
@@ -108,6 +114,10 @@ async def accept(request: Request) -> Response:
 
 
 ACCEPTED = {"ORDER_SUBMITTED": "is being processed", "ORDERED": "is complete"}
+OUTCOME = {
+    QuoteType.RENEWAL: "the subscriptions renew for one more term",
+    QuoteType.CO_TERM: "the subscriptions' end dates move to the aligned date",
+}
 
 
 async def done(request: Request) -> HTMLResponse:
@@ -127,6 +137,6 @@ async def done(request: Request) -> HTMLResponse:
     return page(
         "Thank you",
         f"<h1>Thank you</h1><p>Quote {escape(quote.number)} is accepted; your order "
-        f"{ACCEPTED[status]} and the subscriptions renew for one more term.</p>"
+        f"{ACCEPTED[status]} and {OUTCOME.get(quote.type, OUTCOME[QuoteType.RENEWAL])}.</p>"
         f"<p>Status: <strong data-status>{status}</strong></p>",
     )

@@ -135,6 +135,8 @@ export type UserErrorCode =
   | 'FUTURE_START_DATE_NOT_ALLOWED'
   /** The idempotency key was used before with a different input. */
   | 'IDEMPOTENCY_KEY_REUSED'
+  /** A co-term cannot align this subscription: it has ended or has a monthly term, or the aligned date is not after its end date or not less than one term after it (R06). */
+  | 'INVALID_ALIGNMENT_DATE'
   /** The checkout token is malformed, forged or replaced. */
   | 'INVALID_CHECKOUT_TOKEN'
   /** A recipient's email address is not valid. */

@@ -164,6 +164,10 @@ UserErrorCode = _described(
             "Only a DRAFT quote can be updated, finalized or discarded; a sent quote is changed "
             "with reviseQuote."
         ),
+        "INVALID_ALIGNMENT_DATE": (
+            "A co-term cannot align this subscription: it has ended or has a monthly term, or "
+            "the aligned date is not after its end date or not less than one term after it (R06)."
+        ),
     },
     name="UserErrorCode",
 )

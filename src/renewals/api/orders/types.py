@@ -55,7 +55,7 @@ class OrderLine:
     def unit_price(self) -> Money:
         return Money(amount=self.record.unit_price, currency=self.currency)
 
-    @strawberry.field(description="Unit price × seats.")
+    @strawberry.field(description="Unit price × seats; for a co-term pro rata (R06).")
     def subtotal(self) -> Money:
         return Money(amount=self.record.subtotal, currency=self.currency)
 

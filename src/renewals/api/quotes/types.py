@@ -31,7 +31,9 @@ class QuoteLine:
     seats: int = strawberry.field(description="Seats for the next term.")
     term: Term = strawberry.field(description="The next term's length.")
     start_date: date = strawberry.field(description="Day after the current end date.")
-    end_date: date = strawberry.field(description="End of the next term.")
+    end_date: date = strawberry.field(
+        description="End of the next term; for CO_TERM, the aligned date."
+    )
 
     @strawberry.field(description="The subscription this line renews.")
     def subscription(self, info: Info) -> Subscription:
@@ -43,7 +45,7 @@ class QuoteLine:
     def unit_price(self) -> Money:
         return Money(amount=self.record.unit_price, currency=self.currency)
 
-    @strawberry.field(description="Unit price × seats.")
+    @strawberry.field(description="Unit price × seats; for CO_TERM pro rata (R06).")
     def subtotal(self) -> Money:
         return Money(amount=self.record.subtotal, currency=self.currency)
 
@@ -96,7 +98,9 @@ class QuoteStatusChange:
 class Quote(Node):
     record: Private[QuoteRecord]
     number: str = strawberry.field(description="The quote number.")
-    type: QuoteType = strawberry.field(description="RENEWAL for quotes made here (R06, R07).")
+    type: QuoteType = strawberry.field(
+        description="RENEWAL or CO_TERM: one type per quote (R06, R07)."
+    )
     origin: QuoteOrigin = strawberry.field(description="Who created it.")
     status: QuoteStatus = strawberry.field(description="Where it stands.")
     currency: str = strawberry.field(description="ISO 4217 currency code.")

@@ -1,0 +1,218 @@
+"""createCoTermQuote (R06): a CO_TERM quote that moves subscriptions to one end date, in one
+transaction; select → plan → write as for renewals, finalized by the same worker job."""
+
+from dataclasses import dataclass, field
+from datetime import date
+from uuid import uuid4
+
+from renewals.auth import Viewer
+from renewals.container import Container
+from renewals.domain.coterm import CoTermLine, CoTermRequest, plan_co_term
+from renewals.domain.enums import ContactRole, ErrorCode, QuoteStatus, QuoteType
+from renewals.domain.errors import DomainError, Problem
+from renewals.domain.lifecycle import quote_expires_on
+from renewals.domain.pricing import PricedQuote, price_quote
+from renewals.domain.quotes import Recipient, origin_for
+from renewals.domain.visibility import Visibility
+from renewals.persistence import models as m
+from renewals.persistence.records import SubscriptionRecord
+from renewals.persistence.uow import UnitOfWork
+from renewals.services.idempotency import replay_or_claim, request_hash, retry_key_races, settle
+from renewals.services.lifecycle import record_status
+from renewals.services.quotes import (
+    Selection,
+    _release_stale_claims,
+    _select,
+    add_promotions,
+    enqueue,
+    insert_recipients,
+)
+
+OPERATION = "createCoTermQuote"
+
+
+@dataclass(frozen=True)
+class CreateCoTermCommand:
+    """Input decoded from global IDs; None marks an id that decoded to nothing."""
+
+    subscription_ids: list[int | None]
+    align_to: date | None = None
+    anchor_requested: bool = False
+    anchor_id: int | None = None
+    recipients: list[Recipient] = field(default_factory=list)
+    idempotency_key: str | None = None
+    draft: bool = False
+
+
+async def create_co_term_quote(
+    container: Container, viewer: Viewer, visibility: Visibility, command: CreateCoTermCommand
+) -> int:
+    """Creates a FINALIZING CO_TERM quote with its finalize job, or raises DomainError with
+    every problem."""
+    return await retry_key_races(lambda: _create(container, viewer, visibility, command))
+
+
+def _digest(command: CreateCoTermCommand) -> str:
+    return request_hash(
+        {
+            "ids": command.subscription_ids,
+            "align_to": command.align_to,
+            "anchor": (command.anchor_requested, command.anchor_id),
+            "recipients": [(r.email, r.name) for r in command.recipients],
+            "draft": command.draft,
+        }
+    )
+
+
+async def _create(
+    container: Container, viewer: Viewer, visibility: Visibility, command: CreateCoTermCommand
+) -> int:
+    today = container.clock.today()
+    async with UnitOfWork(container.db) as uow:
+        replay = await replay_or_claim(
+            uow,
+            viewer.scope,
+            OPERATION,
+            command.idempotency_key,
+            _digest(command),
+            container.clock.now(),
+        )
+        if replay is not None:
+            return replay
+        conn = await uow.session.connection()
+        selection = await _select(conn, command.subscription_ids, visibility)
+        if await _release_stale_claims(uow, container, selection.subscriptions, viewer.scope):
+            selection = await _select(conn, command.subscription_ids, visibility)
+        anchor, problems = await _anchor(uow, command, visibility)
+        if (
+            command.draft
+        ):  # drafts (a DRAFT status) arrive with the review step; not silently ignored
+            problems.append(
+                Problem(
+                    ErrorCode.INVALID_INPUT,
+                    "Drafts are not available for co-term quotes yet; leave draft out or false.",
+                    ("draft",),
+                )
+            )
+        lines = _plan(command, selection, anchor, problems, viewer, today)
+        priced = price_quote(
+            [line.line_request() for line in lines],
+            selection.book,
+            await uow.prices.promotions_on(today),
+            today,
+        )
+        quote = await _insert_quote(uow, container, lines, priced, viewer, today)
+        insert_recipients(uow, quote, selection.contacts, command.recipients)
+        if not await uow.subscriptions.put_on_quote([ln.subscription.id for ln in lines], quote.id):
+            raise DomainError.one(
+                ErrorCode.ALREADY_ON_OPEN_QUOTE,
+                "A selected subscription was put on another open quote meanwhile.",
+                ("selection",),
+            )
+        enqueue(uow, container, "finalize_quote", quote.id)
+        await record_status(uow, container, quote, None, viewer.scope)
+        await settle(uow, viewer.scope, OPERATION, command.idempotency_key, quote.id)
+        await uow.commit()
+        return quote.id
+
+
+async def _anchor(
+    uow: UnitOfWork, command: CreateCoTermCommand, visibility: Visibility
+) -> tuple[SubscriptionRecord | None, list[Problem]]:
+    """The subscription whose end date is the aligned date, if one is asked for: it must be one
+    the viewer may see (else NOT_FOUND, as for any id)."""
+    if not command.anchor_requested:
+        return None, []
+    ids = [command.anchor_id] if command.anchor_id is not None else []
+    found = await uow.subscriptions.visible(ids, visibility)
+    if command.anchor_id in found:
+        return found[command.anchor_id], []
+    return None, [Problem(ErrorCode.NOT_FOUND, "No such subscription.", ("anchor",))]
+
+
+def _plan(
+    command: CreateCoTermCommand,
+    selection: Selection,
+    anchor: SubscriptionRecord | None,
+    problems: list[Problem],
+    viewer: Viewer,
+    today: date,
+) -> list[CoTermLine]:
+    """The domain decides: the quote's lines, or DomainError with every problem."""
+    request = CoTermRequest(
+        subscriptions=selection.subscriptions,
+        align_to=command.align_to,
+        anchor_requested=command.anchor_requested,
+        anchor=anchor,
+        recipients=command.recipients,
+    )
+    contacts = selection.contacts
+    return plan_co_term(
+        request,
+        today,
+        origin=origin_for(viewer.role),
+        open_quote_subscription_ids=frozenset(
+            s.id for s in selection.subscriptions if s.on_open_quote(today)
+        ),
+        customer_emails=frozenset(c.email.lower() for c in contacts),
+        buyer_emails=frozenset(c.email.lower() for c in contacts if c.role == ContactRole.BUYER),
+        price_available=lambda key: key in selection.book,
+        problems=selection.problems + problems,
+    )
+
+
+async def _insert_quote(
+    uow: UnitOfWork,
+    container: Container,
+    lines: list[CoTermLine],
+    priced: PricedQuote,
+    viewer: Viewer,
+    today: date,
+) -> m.Quote:
+    """The CO_TERM quote and its lines. Auto-renew is left as it is (a co-term changes neither
+    seats nor term, R02), so as for a renewal a line that keeps it on bounds the expiry."""
+    first = lines[0].subscription
+    assert isinstance(first, SubscriptionRecord)  # planned from the selection's records
+    quote = m.Quote(
+        number=f"PENDING-{uuid4().hex[:20]}",
+        type=QuoteType.CO_TERM,
+        origin=origin_for(viewer.role),
+        status=QuoteStatus.FINALIZING,
+        customer_id=first.customer_id,
+        reseller_id=first.reseller_id,
+        currency=first.currency,
+        payment_method=first.payment_method,
+        subtotal=priced.subtotal,
+        discount_total=priced.discount_total,
+        total=priced.total,
+        created_on=today,
+        expires_on=quote_expires_on(
+            today,
+            [ln.subscription.end_date for ln in lines],
+            [ln.subscription.end_date for ln in lines if ln.subscription.auto_renew],
+        ),
+        created_at=container.clock.now(),
+        created_by=viewer.scope[:100],
+    )
+    await uow.quotes.add(quote)
+    quote.number = f"Q-{today.year}-{quote.id:06d}"
+    for position, (line, priced_line) in enumerate(zip(lines, priced.lines, strict=True)):
+        uow.quotes.add_parts(
+            m.QuoteLine(
+                quote_id=quote.id,
+                subscription_id=line.subscription.id,
+                position=position,
+                seats=line.seats,
+                term=line.term,
+                start_date=line.start_date,
+                end_date=line.end_date,
+                unit_price=priced_line.unit_price,
+                subtotal=priced_line.subtotal,
+                discount=priced_line.discount,
+                total=priced_line.total,
+                auto_renew_switched_off=False,
+            )
+        )
+    add_promotions(uow, quote.id, priced)
+    await uow.flush()
+    return quote
