@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from uuid import uuid4
 
+from sqlalchemy.ext.asyncio import AsyncConnection
+
 from renewals.auth import Viewer
 from renewals.container import Container
 from renewals.domain.coterm import CoTermLine, CoTermRequest, plan_co_term
@@ -15,11 +17,14 @@ from renewals.domain.pricing import PricedQuote, price_quote
 from renewals.domain.quotes import Recipient, origin_for
 from renewals.domain.visibility import Visibility
 from renewals.persistence import models as m
+from renewals.persistence import reads
 from renewals.persistence.records import SubscriptionRecord
 from renewals.persistence.uow import UnitOfWork
 from renewals.services.idempotency import replay_or_claim, request_hash, retry_key_races, settle
 from renewals.services.lifecycle import record_status
 from renewals.services.quotes import (
+    Preview,
+    PreviewLine,
     Selection,
     _release_stale_claims,
     _select,
@@ -83,7 +88,7 @@ async def _create(
         selection = await _select(conn, command.subscription_ids, visibility)
         if await _release_stale_claims(uow, container, selection.subscriptions, viewer.scope):
             selection = await _select(conn, command.subscription_ids, visibility)
-        anchor, problems = await _anchor(uow, command, visibility)
+        anchor, problems = await _anchor(conn, command, visibility)
         if (
             command.draft
         ):  # drafts (a DRAFT status) arrive with the review step; not silently ignored
@@ -117,17 +122,46 @@ async def _create(
 
 
 async def _anchor(
-    uow: UnitOfWork, command: CreateCoTermCommand, visibility: Visibility
+    conn: AsyncConnection, command: CreateCoTermCommand, visibility: Visibility
 ) -> tuple[SubscriptionRecord | None, list[Problem]]:
     """The subscription whose end date is the aligned date, if one is asked for: it must be one
     the viewer may see (else NOT_FOUND, as for any id)."""
     if not command.anchor_requested:
         return None, []
     ids = [command.anchor_id] if command.anchor_id is not None else []
-    found = await uow.subscriptions.visible(ids, visibility)
-    if command.anchor_id in found:
-        return found[command.anchor_id], []
+    found = [r for r in await reads.subscriptions_by_id(conn, ids) if r is not None]
+    visible = [r for r in found if visibility.allows(r)]
+    if visible:
+        return visible[0], []
     return None, [Problem(ErrorCode.NOT_FOUND, "No such subscription.", ("anchor",))]
+
+
+async def preview_co_term_quote(
+    container: Container, viewer: Viewer, visibility: Visibility, command: CreateCoTermCommand
+) -> Preview:
+    """previewQuote's co-term: creation's selection, checks and pro-rata pricing on the read
+    engine; nothing is written, every problem at once as DomainError."""
+    today = container.clock.today()
+    async with container.db.read_engine.connect() as conn:
+        selection = await _select(conn, command.subscription_ids, visibility)
+        anchor, problems = await _anchor(conn, command, visibility)
+        lines = _plan(command, selection, anchor, problems, viewer, today)
+        promotions = (await reads.promotions_on(conn, [today]))[0]
+    priced = price_quote([ln.line_request() for ln in lines], selection.book, promotions, today)
+    return Preview(
+        type=QuoteType.CO_TERM,
+        lines=[
+            PreviewLine(ln.subscription, ln.seats, ln.term, ln.start_date, ln.end_date)
+            for ln in lines
+        ],
+        priced=priced,
+        currency=lines[0].subscription.currency,
+        expires_on=quote_expires_on(
+            today,
+            [ln.subscription.end_date for ln in lines],
+            [ln.subscription.end_date for ln in lines if ln.subscription.auto_renew],
+        ),
+    )
 
 
 def _plan(

@@ -16,6 +16,7 @@ from renewals.domain.enums import (
     QuoteOrigin,
     QuoteStatus,
     QuoteType,
+    Term,
 )
 from renewals.domain.errors import DomainError, Problem
 from renewals.domain.lifecycle import quote_expires_on
@@ -28,7 +29,7 @@ from renewals.domain.quotes import (
     origin_for,
     plan_renewal,
 )
-from renewals.domain.values import PriceKey
+from renewals.domain.values import PriceKey, SubscriptionFacts
 from renewals.domain.visibility import Visibility
 from renewals.domain.windows import next_term
 from renewals.persistence import models as m
@@ -185,10 +186,20 @@ async def _plan_and_price(
 
 
 @dataclass(frozen=True)
+class PreviewLine:
+    subscription: SubscriptionFacts
+    seats: int
+    term: Term
+    start_date: date
+    end_date: date
+
+
+@dataclass(frozen=True)
 class Preview:
     """What a quote would be, priced at the business date; nothing is written."""
 
-    lines: list[PlannedLine]
+    type: QuoteType
+    lines: list[PreviewLine]
     priced: PricedQuote
     currency: str
     expires_on: date
@@ -206,9 +217,17 @@ async def preview_renewal_quote(
         lines, priced, _ = await _plan_and_price(
             conn, command, selection, origin_for(viewer.role), today
         )
-    first = lines[0].subscription
     return Preview(
-        lines, priced, first.currency, expires_on(lines, command.disable_auto_renew, today)
+        type=QuoteType.RENEWAL,
+        lines=[
+            PreviewLine(
+                ln.subscription, ln.seats, ln.term, *next_term(ln.subscription.end_date, ln.term)
+            )
+            for ln in lines
+        ],
+        priced=priced,
+        currency=lines[0].subscription.currency,
+        expires_on=expires_on(lines, command.disable_auto_renew, today),
     )
 
 

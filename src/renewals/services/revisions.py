@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from renewals.auth import Viewer
 from renewals.container import Container
-from renewals.domain.enums import ErrorCode, QuoteOrigin, QuoteStatus, Role
+from renewals.domain.enums import ErrorCode, QuoteOrigin, QuoteStatus, QuoteType, Role
 from renewals.domain.errors import DomainError
 from renewals.domain.lifecycle import effective_status
 from renewals.domain.quotes import LineChange, Recipient, origin_for
@@ -56,6 +56,13 @@ def check_revisable(quote: m.Quote, role: Role, today: object) -> None:
         raise DomainError.one(
             ErrorCode.QUOTE_NOT_OPEN,
             f"The quote is {status.value}: only an open quote is revised.",
+            ("quote",),
+        )
+    if quote.type != QuoteType.RENEWAL:
+        raise DomainError.one(
+            ErrorCode.INVALID_INPUT,
+            f"A {quote.type.value} quote cannot be revised yet: partners and sales cancel it, "
+            "and a new one is made.",
             ("quote",),
         )
     if role == Role.BUYER and quote.origin not in BUYER_REVISES:

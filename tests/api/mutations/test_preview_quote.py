@@ -91,3 +91,56 @@ async def test_its_sql_does_not_grow_with_the_selection(client, container):
         counts.append(counter.selects)
     assert counts[0] == counts[1] <= 6, counts
     assert m.Quote  # the preview's tables are the read side's: nothing is locked or written
+
+
+async def test_a_co_term_preview_is_what_creation_would_make(client, container):
+    from tests.api.mutations.co_term import create_co_term, line_facts
+
+    await seed(
+        container, document([subscription("SUB-3Y", ends_in_days=18, term="THREE_YEAR", seats=4)])
+    )
+    gid = await sub_id(container, "SUB-3Y")
+    body = await gql(
+        client,
+        PREVIEW,
+        {"input": {"coTerm": {"subscriptionIds": [gid], "alignTo": "2027-03-31"}}},
+        auth=token(),
+    )
+    seen = body["data"]["previewQuote"]
+    assert seen["userErrors"] == []
+    shown = seen["preview"]
+    assert shown["type"] == "CO_TERM"
+    made = (await create_co_term(client, container, ["SUB-3Y"], alignTo="2027-03-31"))["quote"]
+    assert line_facts(shown) == line_facts(made)  # 107/1096 of the term, RENEW3Y 10% off
+    assert shown["total"]["amount"] == made["total"]["amount"] == "2103.49"
+    refused = await gql(
+        client,
+        PREVIEW,
+        {"input": {"coTerm": {"subscriptionIds": [gid], "alignTo": "2026-12-01"}}},
+        auth=token(),
+    )
+    errors = refused["data"]["previewQuote"]["userErrors"]
+    assert [(e["code"], e["field"]) for e in errors] == [
+        ("ALREADY_ON_OPEN_QUOTE", ["input", "coTerm", "subscriptionIds", "0"]),  # the quote above
+        ("INVALID_ALIGNMENT_DATE", ["input", "coTerm", "alignTo"]),
+    ]
+
+
+async def test_both_kinds_at_once_are_refused(client, container):
+    await seed(container, document([subscription("SUB-1")]))
+    gid = await sub_id(container, "SUB-1")
+    body = await gql(
+        client,
+        PREVIEW,
+        {
+            "input": {
+                "renewal": {"subscriptionIds": [gid]},
+                "coTerm": {"subscriptionIds": [gid], "alignTo": "2027-03-31"},
+            }
+        },
+        auth=token(),
+    )
+    assert body["errors"][0]["extensions"]["code"] in (
+        "BAD_USER_INPUT",
+        "GRAPHQL_VALIDATION_FAILED",
+    )

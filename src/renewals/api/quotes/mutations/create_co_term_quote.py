@@ -73,14 +73,10 @@ class CreateCoTermQuotePayload:
     user_errors: list[UserError] = strawberry.field(description="Every refusal; empty on success.")
 
 
-async def create_co_term_quote(
-    info: Info,
-    input: Annotated[CreateCoTermQuoteInput, strawberry.argument(description="What to align.")],
-) -> CreateCoTermQuotePayload:
-    context = ctx(info)
-    viewer, visibility = context.viewer(), await context.visibility()
-    if refused := overlong_input(info, input):
-        return CreateCoTermQuotePayload(quote=None, user_errors=refused)
+def co_term_command(
+    input: CreateCoTermQuoteInput,
+) -> tuple[coterm.CreateCoTermCommand, dict[str, str]]:
+    """The input as the service's command, and its field map (shared with previewQuote)."""
     anchor = input.align_to_subscription_id
     command = coterm.CreateCoTermCommand(
         subscription_ids=[pk_of(gid, "Subscription") for gid in input.subscription_ids],
@@ -92,7 +88,18 @@ async def create_co_term_quote(
         draft=bool(input.draft),
     )
     # A date problem is about the field that gave the date.
-    fields = {**INPUT_FIELDS, "alignment": "alignToSubscriptionId" if anchor else "alignTo"}
+    return command, {**INPUT_FIELDS, "alignment": "alignToSubscriptionId" if anchor else "alignTo"}
+
+
+async def create_co_term_quote(
+    info: Info,
+    input: Annotated[CreateCoTermQuoteInput, strawberry.argument(description="What to align.")],
+) -> CreateCoTermQuotePayload:
+    context = ctx(info)
+    viewer, visibility = context.viewer(), await context.visibility()
+    if refused := overlong_input(info, input):
+        return CreateCoTermQuotePayload(quote=None, user_errors=refused)
+    command, fields = co_term_command(input)
     try:
         quote_id = await coterm.create_co_term_quote(context.container, viewer, visibility, command)
     except DomainError as e:

@@ -14,6 +14,10 @@ from renewals.api.core.enums import QuoteType, Term
 from renewals.api.core.errors import UserError, user_errors
 from renewals.api.core.limits import overlong_input
 from renewals.api.core.types import Money
+from renewals.api.quotes.mutations.create_co_term_quote import (
+    CreateCoTermQuoteInput,
+    co_term_command,
+)
 from renewals.api.quotes.mutations.create_renewal_quote import (
     INPUT_FIELDS,
     CreateRenewalQuoteInput,
@@ -21,10 +25,8 @@ from renewals.api.quotes.mutations.create_renewal_quote import (
 )
 from renewals.api.quotes.types import AppliedPromotion
 from renewals.api.subscriptions.types import Subscription
-from renewals.domain import enums as d
 from renewals.domain.errors import DomainError
-from renewals.domain.windows import next_term
-from renewals.services import quotes
+from renewals.services import coterm, quotes
 
 
 @strawberry.input(
@@ -34,6 +36,9 @@ from renewals.services import quotes
 class PreviewQuoteInput:
     renewal: CreateRenewalQuoteInput | None = strawberry.field(
         default=strawberry.UNSET, description="A renewal quote (createRenewalQuote's input)."
+    )
+    co_term: CreateCoTermQuoteInput | None = strawberry.field(
+        default=strawberry.UNSET, description="A co-term quote (createCoTermQuote's input, R06)."
     )
 
 
@@ -76,7 +81,7 @@ def shape(preview: quotes.Preview) -> QuotePreview:
     money = lambda amount: Money(amount=amount, currency=preview.currency)  # noqa: E731
     lines = []
     for line, priced in zip(preview.lines, preview.priced.lines, strict=True):
-        start, end = next_term(line.subscription.end_date, line.term)
+        start, end = line.start_date, line.end_date
         lines.append(
             QuotePreviewLine(
                 subscription=Subscription.of(line.subscription),  # type: ignore[arg-type]
@@ -91,7 +96,7 @@ def shape(preview: quotes.Preview) -> QuotePreview:
             )
         )
     return QuotePreview(
-        type=d.QuoteType.RENEWAL,
+        type=preview.type,
         currency=preview.currency,
         lines=lines,
         promotions=[
@@ -113,16 +118,23 @@ async def preview_quote(
     viewer, visibility = context.viewer(), await context.visibility()
     if refused := overlong_input(info, input):
         return QuotePreviewPayload(preview=None, user_errors=refused)
-    renewal = input.renewal
-    assert renewal is not None  # @oneOf: exactly one is given
     try:
-        preview = await quotes.preview_renewal_quote(
-            context.container, viewer, visibility, renewal_command(renewal)
-        )
+        if input.co_term:
+            command, fields = co_term_command(input.co_term)
+            member = "coTerm"
+            preview = await coterm.preview_co_term_quote(
+                context.container, viewer, visibility, command
+            )
+        else:
+            assert input.renewal is not None  # @oneOf: exactly one is given
+            fields, member = INPUT_FIELDS, "renewal"
+            preview = await quotes.preview_renewal_quote(
+                context.container, viewer, visibility, renewal_command(input.renewal)
+            )
     except DomainError as e:
-        errors = user_errors(e, INPUT_FIELDS)
+        errors = user_errors(e, fields)
         for error in errors:  # the path starts at the chosen member of the @oneOf input
             if error.field:
-                error.field = ["input", "renewal", *error.field[1:]]
+                error.field = ["input", member, *error.field[1:]]
         return QuotePreviewPayload(preview=None, user_errors=errors)
     return QuotePreviewPayload(preview=shape(preview), user_errors=[])
