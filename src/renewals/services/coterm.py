@@ -3,14 +3,13 @@ transaction; select → plan → write as for renewals, finalized by the same wo
 
 from dataclasses import dataclass, field
 from datetime import date
-from uuid import uuid4
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from renewals.auth import Viewer
 from renewals.container import Container
 from renewals.domain.coterm import CoTermLine, CoTermRequest, plan_co_term
-from renewals.domain.enums import ContactRole, ErrorCode, QuoteStatus, QuoteType
+from renewals.domain.enums import ContactRole, ErrorCode, QuoteOrigin, QuoteStatus, QuoteType
 from renewals.domain.errors import DomainError, Problem
 from renewals.domain.lifecycle import quote_expires_on
 from renewals.domain.pricing import PricedQuote, price_quote
@@ -18,7 +17,7 @@ from renewals.domain.quotes import Recipient, origin_for
 from renewals.domain.visibility import Visibility
 from renewals.persistence import models as m
 from renewals.persistence import reads
-from renewals.persistence.records import SubscriptionRecord
+from renewals.persistence.records import ContactRecord, SubscriptionRecord
 from renewals.persistence.uow import UnitOfWork
 from renewals.services.idempotency import replay_or_claim, request_hash, retry_key_races, settle
 from renewals.services.lifecycle import record_status
@@ -30,6 +29,7 @@ from renewals.services.quotes import (
     _select,
     add_promotions,
     enqueue,
+    insert_quote,
     insert_recipients,
 )
 
@@ -84,37 +84,19 @@ async def _create(
         )
         if replay is not None:
             return replay
-        conn = await uow.session.connection()
-        selection = await _select(conn, command.subscription_ids, visibility)
-        if await _release_stale_claims(uow, container, selection.subscriptions, viewer.scope):
-            selection = await _select(conn, command.subscription_ids, visibility)
-        anchor, problems = await _anchor(conn, command, visibility)
-        if (
-            command.draft
-        ):  # drafts (a DRAFT status) arrive with the review step; not silently ignored
-            problems.append(
-                Problem(
-                    ErrorCode.INVALID_INPUT,
-                    "Drafts are not available for co-term quotes yet; leave draft out or false.",
-                    ("draft",),
-                )
-            )
-        lines = _plan(command, selection, anchor, problems, viewer, today)
-        priced = price_quote(
-            [line.line_request() for line in lines],
-            selection.book,
-            await uow.prices.promotions_on(today),
-            today,
+        origin = origin_for(viewer.role)
+        lines, priced, contacts = await plan_and_price_co_term(
+            uow, container, command, visibility, origin, viewer.scope
         )
-        quote = await _insert_quote(uow, container, lines, priced, viewer, today)
-        insert_recipients(uow, quote, selection.contacts, command.recipients)
-        if not await uow.subscriptions.put_on_quote([ln.subscription.id for ln in lines], quote.id):
-            raise DomainError.one(
-                ErrorCode.ALREADY_ON_OPEN_QUOTE,
-                "A selected subscription was put on another open quote meanwhile.",
-                ("selection",),
-            )
-        enqueue(uow, container, "finalize_quote", quote.id)
+        status = QuoteStatus.DRAFT if command.draft else QuoteStatus.FINALIZING
+        quote = await insert_quote(
+            uow, container, lines, priced, origin, viewer.scope, today, status, QuoteType.CO_TERM
+        )
+        await write_co_term_parts(uow, quote, lines, priced, today)
+        insert_recipients(uow, quote, contacts, command.recipients)
+        if not command.draft:
+            await claim_co_term(uow, quote, lines)
+            enqueue(uow, container, "finalize_quote", quote.id)
         await record_status(uow, container, quote, None, viewer.scope)
         await settle(uow, viewer.scope, OPERATION, command.idempotency_key, quote.id)
         await uow.commit()
@@ -145,7 +127,7 @@ async def preview_co_term_quote(
     async with container.db.read_engine.connect() as conn:
         selection = await _select(conn, command.subscription_ids, visibility)
         anchor, problems = await _anchor(conn, command, visibility)
-        lines = _plan(command, selection, anchor, problems, viewer, today)
+        lines = _plan(command, selection, anchor, problems, origin_for(viewer.role), today)
         promotions = (await reads.promotions_on(conn, [today]))[0]
     priced = price_quote([ln.line_request() for ln in lines], selection.book, promotions, today)
     return Preview(
@@ -156,11 +138,7 @@ async def preview_co_term_quote(
         ],
         priced=priced,
         currency=lines[0].subscription.currency,
-        expires_on=quote_expires_on(
-            today,
-            [ln.subscription.end_date for ln in lines],
-            [ln.subscription.end_date for ln in lines if ln.subscription.auto_renew],
-        ),
+        expires_on=co_term_expires_on(lines, today),
     )
 
 
@@ -169,8 +147,9 @@ def _plan(
     selection: Selection,
     anchor: SubscriptionRecord | None,
     problems: list[Problem],
-    viewer: Viewer,
+    origin: QuoteOrigin,
     today: date,
+    replacing: int | None = None,
 ) -> list[CoTermLine]:
     """The domain decides: the quote's lines, or DomainError with every problem."""
     request = CoTermRequest(
@@ -184,9 +163,11 @@ def _plan(
     return plan_co_term(
         request,
         today,
-        origin=origin_for(viewer.role),
+        origin=origin,
         open_quote_subscription_ids=frozenset(
-            s.id for s in selection.subscriptions if s.on_open_quote(today)
+            s.id
+            for s in selection.subscriptions
+            if s.on_open_quote(today) and s.open_quote_id != replacing
         ),
         customer_emails=frozenset(c.email.lower() for c in contacts),
         buyer_emails=frozenset(c.email.lower() for c in contacts if c.role == ContactRole.BUYER),
@@ -195,41 +176,47 @@ def _plan(
     )
 
 
-async def _insert_quote(
+async def plan_and_price_co_term(
     uow: UnitOfWork,
     container: Container,
-    lines: list[CoTermLine],
-    priced: PricedQuote,
-    viewer: Viewer,
-    today: date,
-) -> m.Quote:
-    """The CO_TERM quote and its lines. Auto-renew is left as it is (a co-term changes neither
-    seats nor term, R02), so as for a renewal a line that keeps it on bounds the expiry."""
-    first = lines[0].subscription
-    assert isinstance(first, SubscriptionRecord)  # planned from the selection's records
-    quote = m.Quote(
-        number=f"PENDING-{uuid4().hex[:20]}",
-        type=QuoteType.CO_TERM,
-        origin=origin_for(viewer.role),
-        status=QuoteStatus.FINALIZING,
-        customer_id=first.customer_id,
-        reseller_id=first.reseller_id,
-        currency=first.currency,
-        payment_method=first.payment_method,
-        subtotal=priced.subtotal,
-        discount_total=priced.discount_total,
-        total=priced.total,
-        created_on=today,
-        expires_on=quote_expires_on(
-            today,
-            [ln.subscription.end_date for ln in lines],
-            [ln.subscription.end_date for ln in lines if ln.subscription.auto_renew],
-        ),
-        created_at=container.clock.now(),
-        created_by=viewer.scope[:100],
+    command: CreateCoTermCommand,
+    visibility: Visibility,
+    origin: QuoteOrigin,
+    actor: str,
+    replacing: int | None = None,
+) -> tuple[list[CoTermLine], PricedQuote, list[ContactRecord]]:
+    """Select → plan → price a co-term at the business date, or DomainError with every problem
+    (creation, a draft's changes and finalization, a revision; `replacing`: its original's
+    claims do not count)."""
+    today = container.clock.today()
+    conn = await uow.session.connection()
+    selection = await _select(conn, command.subscription_ids, visibility)
+    if await _release_stale_claims(uow, container, selection.subscriptions, actor):
+        selection = await _select(conn, command.subscription_ids, visibility)
+    anchor, problems = await _anchor(conn, command, visibility)
+    lines = _plan(command, selection, anchor, problems, origin, today, replacing)
+    promotions = (await reads.promotions_on(conn, [today]))[0]
+    priced = price_quote([ln.line_request() for ln in lines], selection.book, promotions, today)
+    return lines, priced, selection.contacts
+
+
+def co_term_expires_on(lines: list[CoTermLine], today: date) -> date:
+    """As for a renewal: a line that keeps auto-renew on bounds the expiry at its end date (a
+    co-term never switches auto-renew, R02)."""
+    return quote_expires_on(
+        today,
+        [ln.subscription.end_date for ln in lines],
+        [ln.subscription.end_date for ln in lines if ln.subscription.auto_renew],
     )
-    await uow.quotes.add(quote)
-    quote.number = f"Q-{today.year}-{quote.id:06d}"
+
+
+async def write_co_term_parts(
+    uow: UnitOfWork, quote: m.Quote, lines: list[CoTermLine], priced: PricedQuote, today: date
+) -> None:
+    """The CO_TERM quote's lines (to the aligned date, pro rata), promotions, totals, expiry."""
+    quote.subtotal, quote.discount_total = priced.subtotal, priced.discount_total
+    quote.total = priced.total
+    quote.expires_on = co_term_expires_on(lines, today)
     for position, (line, priced_line) in enumerate(zip(lines, priced.lines, strict=True)):
         uow.quotes.add_parts(
             m.QuoteLine(
@@ -249,4 +236,13 @@ async def _insert_quote(
         )
     add_promotions(uow, quote.id, priced)
     await uow.flush()
-    return quote
+
+
+async def claim_co_term(uow: UnitOfWork, quote: m.Quote, lines: list[CoTermLine]) -> None:
+    """Puts the subscriptions on the quote, guarded (a concurrent quote loses); auto-renew stays."""
+    if not await uow.subscriptions.put_on_quote([ln.subscription.id for ln in lines], quote.id):
+        raise DomainError.one(
+            ErrorCode.ALREADY_ON_OPEN_QUOTE,
+            "A selected subscription was put on another open quote meanwhile.",
+            ("selection",),
+        )

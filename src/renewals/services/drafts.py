@@ -10,13 +10,21 @@ from typing import Any
 
 from renewals.auth import Viewer
 from renewals.container import Container
-from renewals.domain.enums import ContactRole, ErrorCode, QuoteStatus, QuoteType
+from renewals.domain.enums import ContactRole, ErrorCode, QuoteOrigin, QuoteStatus, QuoteType
 from renewals.domain.errors import DomainError, Problem
 from renewals.domain.lifecycle import check_draft, draft_is_stale, effective_status
+from renewals.domain.pricing import PricedQuote
 from renewals.domain.quotes import LineChange, Recipient
 from renewals.domain.visibility import Visibility
 from renewals.persistence import models as m
+from renewals.persistence.records import ContactRecord
 from renewals.persistence.uow import UnitOfWork
+from renewals.services.coterm import (
+    CreateCoTermCommand,
+    claim_co_term,
+    plan_and_price_co_term,
+    write_co_term_parts,
+)
 from renewals.services.idempotency import replay_or_claim, request_hash, retry_key_races, settle
 from renewals.services.lifecycle import take_over, transition
 from renewals.services.quotes import (
@@ -72,45 +80,133 @@ async def draft_command(
         for ln in lines
         if ln.subscription_id not in changed
     ]
-    buyers = {
-        c.email.lower()
-        for c in await uow.customers.contacts(quote.customer_id)
-        if c.role == ContactRole.BUYER
-    }
-    kept = [
-        Recipient(r.email, r.name)
-        for r in await uow.quotes.recipients(quote.id)
-        if r.email.lower() not in buyers
-    ]
     disable = any(ln.auto_renew_switched_off for ln in lines)
     if update is not None and update.disable_auto_renew is not None:
         disable = update.disable_auto_renew
     return CreateQuoteCommand(
         subscription_ids=[ln.subscription_id for ln in lines],
         changes=changes,
-        recipients=kept if update is None or update.recipients is None else update.recipients,
+        recipients=await _recipients(uow, quote, update),
         disable_auto_renew=disable,
     )
+
+
+async def _recipients(
+    uow: UnitOfWork, quote: m.Quote, update: DraftUpdate | None
+) -> list[Recipient]:
+    """The update's recipients if it gives them, else the quote's besides the buyers."""
+    if update is not None and update.recipients is not None:
+        return update.recipients
+    buyers = {
+        c.email.lower()
+        for c in await uow.customers.contacts(quote.customer_id)
+        if c.role == ContactRole.BUYER
+    }
+    return [
+        Recipient(r.email, r.name)
+        for r in await uow.quotes.recipients(quote.id)
+        if r.email.lower() not in buyers
+    ]
+
+
+@dataclass(frozen=True)
+class Replanned:
+    """A quote planned and priced again: its lines, what to write, whom to send it to."""
+
+    lines: list[Any]
+    priced: PricedQuote
+    contacts: list[ContactRecord]
+    recipients: list[Recipient]
+    disable_auto_renew: bool
+
+
+async def replan(
+    uow: UnitOfWork,
+    container: Container,
+    quote: m.Quote,
+    update: DraftUpdate | None,
+    visibility: Visibility,
+    actor: str,
+    *,
+    origin: QuoteOrigin,
+    replacing: int | None = None,
+) -> Replanned:
+    """Re-checks and re-prices a quote of either type at the business date, with the update's
+    changes (a draft's review, or a revision of `replacing`); DomainError with every problem."""
+    if quote.type == QuoteType.CO_TERM:
+        problems = []
+        if update is not None and update.changes:
+            problems.append(
+                Problem(
+                    ErrorCode.INVALID_INPUT,
+                    "A co-term quote changes neither seats nor term (R06).",
+                    ("changes",),
+                )
+            )
+        if update is not None and update.disable_auto_renew is not None:
+            problems.append(
+                Problem(
+                    ErrorCode.INVALID_INPUT,
+                    "A co-term quote never switches auto-renew (R02).",
+                    ("disable_auto_renew",),
+                )
+            )
+        if problems:
+            raise DomainError(problems)
+        lines = await uow.quotes.lines(quote.id)
+        recipients = await _recipients(uow, quote, update)
+        co_term = CreateCoTermCommand(
+            subscription_ids=[ln.subscription_id for ln in lines],
+            align_to=lines[0].end_date,  # every line runs to the aligned date
+            recipients=recipients,
+        )
+        planned, priced, contacts = await plan_and_price_co_term(
+            uow, container, co_term, visibility, origin, actor, replacing
+        )
+        return Replanned(planned, priced, contacts, recipients, False)
+    command = await draft_command(uow, quote, update)
+    renewal, priced, contacts = await plan_and_price(
+        uow, container, command, visibility, origin, actor, replacing
+    )
+    return Replanned(renewal, priced, contacts, command.recipients, command.disable_auto_renew)
+
+
+async def write_replanned(
+    uow: UnitOfWork, container: Container, quote: m.Quote, planned: Replanned
+) -> None:
+    """Writes the quote's lines, promotions, totals, expiry and recipients as planned."""
+    today = container.clock.today()
+    if quote.type == QuoteType.CO_TERM:
+        await write_co_term_parts(uow, quote, planned.lines, planned.priced, today)
+    else:
+        await write_parts(uow, quote, planned.lines, planned.priced, planned.disable_auto_renew)
+        quote.expires_on = expires_on(planned.lines, planned.disable_auto_renew, today)
+    insert_recipients(uow, quote, planned.contacts, planned.recipients)
+
+
+async def claim_planned(uow: UnitOfWork, quote: m.Quote, planned: Replanned) -> None:
+    if quote.type == QuoteType.CO_TERM:
+        await claim_co_term(uow, quote, planned.lines)
+    else:
+        await claim_subscriptions(uow, quote, planned.lines, planned.disable_auto_renew)
 
 
 async def _rewrite(
     uow: UnitOfWork,
     container: Container,
     quote: m.Quote,
-    command: CreateQuoteCommand,
+    update: DraftUpdate | None,
     visibility: Visibility,
     actor: str,
     replacing: int | None = None,
-) -> list[Any]:
+) -> Replanned:
     """Re-checks and re-prices the draft at the business date and writes it anew."""
-    lines, priced, contacts = await plan_and_price(
-        uow, container, command, visibility, quote.origin, actor, replacing
+    planned = await replan(
+        uow, container, quote, update, visibility, actor, origin=quote.origin, replacing=replacing
     )
     await uow.quotes.drop_parts(quote.id)
-    await write_parts(uow, quote, lines, priced, command.disable_auto_renew)
-    insert_recipients(uow, quote, contacts, command.recipients)
-    quote.expires_on = expires_on(lines, command.disable_auto_renew, container.clock.today())
-    return lines
+    await write_replanned(uow, container, quote, planned)
+    return planned
 
 
 def _address_problems(address: dict[str, Any]) -> list[Problem]:
@@ -140,8 +236,7 @@ async def update_draft(
         quote = await _draft(uow, visibility, update.quote_id, address=update.address is not None)
         if update.address is not None and (problems := _address_problems(update.address)):
             raise DomainError(problems)
-        command = await draft_command(uow, quote, update)
-        await _rewrite(uow, container, quote, command, visibility, viewer.scope)
+        await _rewrite(uow, container, quote, update, visibility, viewer.scope)
         if update.address is not None:
             quote.address = {
                 k: (str(v).strip() if v is not None else None) for k, v in update.address.items()
@@ -181,20 +276,13 @@ async def _finalize(
         if replay is not None:
             return replay
         quote = await _draft(uow, visibility, quote_id)
-        command = await draft_command(uow, quote)
         original = await _replaced(uow, quote, container.clock.today())
-        lines = await _rewrite(
-            uow,
-            container,
-            quote,
-            command,
-            visibility,
-            viewer.scope,
-            original.id if original else None,
+        planned = await _rewrite(
+            uow, container, quote, None, visibility, viewer.scope, original.id if original else None
         )
         if original is not None:  # a revision leaves DRAFT: it takes over now
             await take_over(uow, container, original, quote, viewer.scope)
-        await claim_subscriptions(uow, quote, lines, command.disable_auto_renew)
+        await claim_planned(uow, quote, planned)
         await transition(uow, container, quote, QuoteStatus.FINALIZING, viewer.scope)
         enqueue(uow, container, "finalize_quote", quote.id)
         await settle(uow, viewer.scope, FINALIZE, idempotency_key, quote.id)

@@ -1,8 +1,10 @@
 """Use cases on quotes: create a renewal quote (one transaction), shared by GraphQL and jobs."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 from uuid import uuid4
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -297,19 +299,20 @@ def _plan(
 async def insert_quote(
     uow: UnitOfWork,
     container: Container,
-    lines: list[PlannedLine],
+    lines: Sequence[Any],
     priced: PricedQuote,
     origin: QuoteOrigin,
     actor: str,
     today: date,
     status: QuoteStatus,
+    quote_type: QuoteType = QuoteType.RENEWAL,
 ) -> m.Quote:
     """The quote's header, numbered (its expiry follows from its lines)."""
     first = lines[0].subscription
     assert isinstance(first, SubscriptionRecord)  # planned from the selection's records
     quote = m.Quote(
         number=f"PENDING-{uuid4().hex[:20]}",
-        type=QuoteType.RENEWAL,
+        type=quote_type,
         origin=origin,
         status=status,
         customer_id=first.customer_id,

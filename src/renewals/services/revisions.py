@@ -11,25 +11,17 @@ from dataclasses import dataclass, field
 
 from renewals.auth import Viewer
 from renewals.container import Container
-from renewals.domain.enums import ErrorCode, QuoteOrigin, QuoteStatus, QuoteType, Role
+from renewals.domain.enums import ErrorCode, QuoteOrigin, QuoteStatus, Role
 from renewals.domain.errors import DomainError
 from renewals.domain.lifecycle import effective_status
 from renewals.domain.quotes import LineChange, Recipient, origin_for
 from renewals.domain.visibility import Visibility
 from renewals.persistence import models as m
 from renewals.persistence.uow import UnitOfWork
-from renewals.services.drafts import DraftUpdate, draft_command
+from renewals.services.drafts import DraftUpdate, claim_planned, replan, write_replanned
 from renewals.services.idempotency import replay_or_claim, request_hash, retry_key_races, settle
 from renewals.services.lifecycle import record_status, take_over
-from renewals.services.quotes import (
-    claim_subscriptions,
-    enqueue,
-    expires_on,
-    insert_quote,
-    insert_recipients,
-    plan_and_price,
-    write_parts,
-)
+from renewals.services.quotes import enqueue, insert_quote
 
 OPERATION = "reviseQuote"
 # Buyers revise the quotes made for them by themselves or by the job; partners and sales any.
@@ -56,13 +48,6 @@ def check_revisable(quote: m.Quote, role: Role, today: object) -> None:
         raise DomainError.one(
             ErrorCode.QUOTE_NOT_OPEN,
             f"The quote is {status.value}: only an open quote is revised.",
-            ("quote",),
-        )
-    if quote.type != QuoteType.RENEWAL:
-        raise DomainError.one(
-            ErrorCode.INVALID_INPUT,
-            f"A {quote.type.value} quote cannot be revised yet: partners and sales cancel it, "
-            "and a new one is made.",
             ("quote",),
         )
     if role == Role.BUYER and quote.origin not in BUYER_REVISES:
@@ -110,20 +95,34 @@ async def _revise(
             changes=command.changes,
             disable_auto_renew=command.disable_auto_renew,
         )
-        create = await draft_command(uow, original, update)
         origin = origin_for(viewer.role)
-        lines, priced, contacts = await plan_and_price(
-            uow, container, create, visibility, origin, scope, replacing=original.id
+        planned = await replan(
+            uow,
+            container,
+            original,
+            update,
+            visibility,
+            scope,
+            origin=origin,
+            replacing=original.id,
         )
         status = QuoteStatus.DRAFT if command.draft else QuoteStatus.FINALIZING
-        revision = await insert_quote(uow, container, lines, priced, origin, scope, today, status)
+        revision = await insert_quote(
+            uow,
+            container,
+            planned.lines,
+            planned.priced,
+            origin,
+            scope,
+            today,
+            status,
+            original.type,
+        )
         revision.revision_of_id = original.id
-        await write_parts(uow, revision, lines, priced, create.disable_auto_renew)
-        revision.expires_on = expires_on(lines, create.disable_auto_renew, today)
-        insert_recipients(uow, revision, contacts, create.recipients)
+        await write_replanned(uow, container, revision, planned)
         if not command.draft:
             await take_over(uow, container, original, revision, scope)
-            await claim_subscriptions(uow, revision, lines, create.disable_auto_renew)
+            await claim_planned(uow, revision, planned)
             enqueue(uow, container, "finalize_quote", revision.id)
         await record_status(uow, container, revision, None, scope)
         await settle(uow, scope, OPERATION, command.idempotency_key, revision.id)

@@ -78,9 +78,6 @@ REFUSALS = {
         {"subscriptionIds": ["SUB-1", "SUB-A"], "alignTo": None, "alignToSubscriptionId": "SUB-A"},
         [("INVALID_INPUT", ANCHOR), ("INVALID_ALIGNMENT_DATE", ANCHOR)],
     ),
-    "INVALID_INPUT draft": case(
-        ONE, {"subscriptionIds": ["SUB-1"], "draft": True}, [("INVALID_INPUT", ["input", "draft"])]
-    ),
     "INVALID_INPUT selected twice": case(
         ONE, {"subscriptionIds": ["SUB-1", "SUB-1"]}, [("INVALID_INPUT", [*IDS, "1"])]
     ),
@@ -219,14 +216,6 @@ async def test_a_date_refusal_names_the_subscription_and_its_end_date(client, co
     [error] = payload["userErrors"]
     assert (error["code"], error["field"]) == ("INVALID_ALIGNMENT_DATE", ALIGN_TO)
     assert "SUB-2" in error["message"] and "2027-06-14" in error["message"]  # its end date
-
-
-async def test_draft_is_refused_until_drafts_exist(client, container):
-    await seed(container, document(ONE))
-    payload = await create_co_term(client, container, ["SUB-1"], alignTo=ALIGN, draft=True)
-    [error] = payload["userErrors"]
-    assert "draft" in error["message"].lower()
-    assert (await row_counts(container))["quotes"] == 0
 
 
 async def test_same_key_with_another_input_is_idempotency_key_reused(client, container):

@@ -145,15 +145,3 @@ async def test_only_an_open_quote_is_revised(client, container):
     container.clock.fixed_today = TODAY + timedelta(days=40)
     expired = await revise(client, auth=sales, quoteId=second["id"])
     assert [e["code"] for e in expired["userErrors"]] == ["QUOTE_EXPIRED"]
-
-
-async def test_a_co_term_quote_is_not_revised_as_a_renewal(client, container):
-    from tests.api.mutations.co_term import create_co_term
-
-    await seed(container, document([subscription("SUB-1", ends_in_days=18)]))
-    made = await create_co_term(client, container, ["SUB-1"], alignTo="2027-03-31")
-    refused = await revise(client, auth=token("sales", None), quoteId=made["quote"]["id"])
-    assert [(e["code"], e["field"]) for e in refused["userErrors"]] == [
-        ("INVALID_INPUT", ["input", "quoteId"])
-    ]
-    assert (await read_quote(client, made["quote"]["number"]))["status"] == "FINALIZING"
