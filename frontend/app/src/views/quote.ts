@@ -1,6 +1,8 @@
 // One quote, live: quoteStatusChanged(quoteId) over graphql-ws sends the quote's current state
 // first, then every change (FINALIZING -> QUOTED -> ORDER_SUBMITTED -> ORDERED). "Accept and buy"
-// calls acceptQuote and is enabled only while the quote is QUOTED.
+// calls acceptQuote and is enabled only while the quote is QUOTED. A DRAFT is reviewed here:
+// seats and recipients (updateDraftQuote, re-priced by the server), then "Send quote"
+// (finalizeQuote: DRAFT -> FINALIZING -> QUOTED, followed live) or "Discard draft".
 
 import { failure, link, type Ctx } from '../context'
 import { dateTime, fill, h, label, money, newIdempotencyKey, userErrorList, type UserError } from '../dom'
@@ -17,6 +19,10 @@ export const QUOTE_DETAIL = graphql(`
     customer {
       name
       csn
+      contacts {
+        email
+        role
+      }
     }
     lines {
       subscription {
@@ -76,6 +82,10 @@ export const QUOTE_DETAIL = graphql(`
       paymentReference
     }
     failureReason
+    recipients {
+      email
+      name
+    }
   }
 `)
 
@@ -115,7 +125,72 @@ const ACCEPT_QUOTE = graphql(`
   }
 `)
 
+const UPDATE_DRAFT = graphql(`
+  mutation UpdateDraft($input: UpdateDraftQuoteInput!) {
+    updateDraftQuote(input: $input) {
+      quote {
+        ...QuoteDetail
+      }
+      userErrors {
+        code
+        field
+        message
+      }
+    }
+  }
+`)
+
+const FINALIZE_QUOTE = graphql(`
+  mutation FinalizeQuote($input: FinalizeQuoteInput!) {
+    finalizeQuote(input: $input) {
+      quote {
+        ...QuoteDetail
+      }
+      userErrors {
+        code
+        field
+        message
+      }
+    }
+  }
+`)
+
+const DISCARD_DRAFT = graphql(`
+  mutation DiscardDraft($input: DiscardDraftQuoteInput!) {
+    discardDraftQuote(input: $input) {
+      discardedQuoteId
+      userErrors {
+        code
+        field
+        message
+      }
+    }
+  }
+`)
+
 type Quote = QuoteDetailFragment
+const MAX_RECIPIENTS = 4
+
+/** What the buyer is editing on a DRAFT, sent by "Save changes". */
+interface DraftEdit {
+  seats: Map<string, string>
+  recipients: { email: string; name: string }[]
+}
+
+/** The customer's buyer contacts: every quote goes to them, they are not among the editable recipients. */
+function buyerEmails(q: Quote): Set<string> {
+  return new Set(q.customer.contacts.filter((c) => c.role === 'BUYER').map((c) => c.email.toLowerCase()))
+}
+
+function draftEditOf(q: Quote): DraftEdit {
+  const buyers = buyerEmails(q)
+  return {
+    seats: new Map(q.lines.map((line) => [line.subscription.id, String(line.seats)])),
+    recipients: q.recipients
+      .filter((r) => !buyers.has(r.email.toLowerCase()))
+      .map((r) => ({ email: r.email, name: r.name ?? '' })),
+  }
+}
 
 const WHAT_NOW: Record<Quote['status'], string> = {
   DRAFT: 'Draft: not sent yet; review it, then send it.',
@@ -137,6 +212,8 @@ export function quoteView(ctx: Ctx, number: string, handoff?: Quote): HTMLElemen
   let errors: readonly UserError[] = []
   let problem: unknown = null
   let accepting = false
+  let working: 'update' | 'finalize' | 'discard' | null = null
+  let edit: DraftEdit | null = quote ? draftEditOf(quote) : null
   let left = false
   let stop = () => {}
   ctx.onLeave(() => {
@@ -168,6 +245,178 @@ export function quoteView(ctx: Ctx, number: string, handoff?: Quote): HTMLElemen
       accepting = false
       render()
     }
+  }
+
+  /** Runs one of the draft's mutations; its quote (if any) replaces the shown one. */
+  async function onDraft(
+    what: 'update' | 'finalize' | 'discard',
+    run: () => Promise<{ quote?: Quote | null; userErrors: readonly UserError[] }>,
+  ): Promise<void> {
+    working = what
+    errors = []
+    problem = null
+    render()
+    try {
+      const result = await run()
+      errors = result.userErrors
+      if (result.quote) {
+        show(result.quote)
+        if (what === 'update' && errors.length === 0) edit = draftEditOf(result.quote)
+      }
+    } catch (error) {
+      problem = error
+    } finally {
+      working = null
+      render()
+    }
+  }
+
+  function saveDraft(q: Quote, e: DraftEdit): Promise<void> {
+    return onDraft('update', async () => {
+      const sent = e.recipients.filter((r) => r.email.trim() || r.name.trim())
+      const { updateDraftQuote } = await ctx.api.mutate(UPDATE_DRAFT, {
+        input: {
+          quoteId: q.id,
+          changes: q.lines.map((line) => ({
+            subscriptionId: line.subscription.id,
+            seats: Number(e.seats.get(line.subscription.id) ?? line.seats),
+          })),
+          recipients: sent.map((r) => ({ email: r.email.trim(), name: r.name.trim() || null })),
+        },
+      })
+      return updateDraftQuote
+    })
+  }
+
+  function sendDraft(q: Quote): Promise<void> {
+    return onDraft('finalize', async () => {
+      const { finalizeQuote } = await ctx.api.mutate(FINALIZE_QUOTE, {
+        input: { quoteId: q.id, idempotencyKey: newIdempotencyKey() },
+      })
+      return finalizeQuote
+    })
+  }
+
+  function discardDraft(q: Quote): Promise<void> {
+    return onDraft('discard', async () => {
+      const { discardDraftQuote } = await ctx.api.mutate(DISCARD_DRAFT, { input: { quoteId: q.id } })
+      if (discardDraftQuote.discardedQuoteId && discardDraftQuote.userErrors.length === 0) {
+        ctx.navigate('/app/')
+      }
+      return discardDraftQuote
+    })
+  }
+
+  /** A DRAFT's review: seats per line and recipients, saved together; then send or discard. */
+  function draftReview(q: Quote): HTMLElement | null {
+    if (q.status !== 'DRAFT') return null
+    if (!edit) edit = draftEditOf(q)
+    const e = edit
+    const recipientRows = h('div', { class: 'recipients', testid: 'draft-recipients' })
+    const addButton = h(
+      'button',
+      {
+        type: 'button',
+        testid: 'draft-add-recipient',
+        disabled: e.recipients.length >= MAX_RECIPIENTS,
+        onclick: () => {
+          e.recipients.push({ email: '', name: '' })
+          render()
+        },
+      },
+      'Add recipient',
+    )
+    fill(
+      recipientRows,
+      e.recipients.map((r, index) =>
+        h(
+          'div',
+          { class: 'recipient', testid: 'draft-recipient' },
+          h('input', {
+            type: 'email',
+            placeholder: 'email@example.com',
+            'aria-label': `Recipient ${index + 1} email`,
+            value: r.email,
+            testid: 'draft-recipient-email',
+            oninput: (event: Event) => (r.email = (event.target as HTMLInputElement).value),
+          }),
+          h('input', {
+            type: 'text',
+            placeholder: 'Name (optional)',
+            'aria-label': `Recipient ${index + 1} name`,
+            value: r.name,
+            testid: 'draft-recipient-name',
+            oninput: (event: Event) => (r.name = (event.target as HTMLInputElement).value),
+          }),
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'link',
+              'aria-label': `Remove recipient ${index + 1}`,
+              onclick: () => {
+                e.recipients.splice(index, 1)
+                render()
+              },
+            },
+            'Remove',
+          ),
+        ),
+      ),
+    )
+    const busy = working !== null
+    return h(
+      'div',
+      { class: 'card draft', testid: 'draft-review' },
+      h('h2', {}, 'Review the draft'),
+      h(
+        'p',
+        { class: 'muted small' },
+        'Nothing is sent or held yet. Change the seats above or the recipients, save the changes ' +
+          '(re-priced at once), then send the quote to its recipients or discard it.',
+      ),
+      h('h3', {}, 'Recipients'),
+      h(
+        'p',
+        { class: 'muted small' },
+        'Always sent to your buyer contacts',
+        buyerEmails(q).size ? ` (${[...buyerEmails(q)].join(', ')})` : '',
+        '; add up to four more.',
+      ),
+      recipientRows,
+      h(
+        'div',
+        { class: 'actions' },
+        addButton,
+        h(
+          'button',
+          { type: 'button', testid: 'update-draft', disabled: busy, onclick: () => void saveDraft(q, e) },
+          working === 'update' ? 'Saving…' : 'Save changes',
+        ),
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'link',
+            testid: 'discard-draft',
+            disabled: busy,
+            onclick: () => void discardDraft(q),
+          },
+          working === 'discard' ? 'Discarding…' : 'Discard draft',
+        ),
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'primary',
+            testid: 'finalize-quote',
+            disabled: busy,
+            onclick: () => void sendDraft(q),
+          },
+          working === 'finalize' ? 'Sending…' : 'Send quote',
+        ),
+      ),
+    )
   }
 
   function render(): void {
@@ -218,7 +467,7 @@ export function quoteView(ctx: Ctx, number: string, handoff?: Quote): HTMLElemen
       q.status === 'FINALIZING'
         ? h('p', { class: 'muted small' }, 'Prices are provisional until the quote is QUOTED.')
         : null,
-      linesTable(q),
+      linesTable(q, q.status === 'DRAFT' ? edit : null),
       promotionsList(q),
       h(
         'dl',
@@ -230,6 +479,7 @@ export function quoteView(ctx: Ctx, number: string, handoff?: Quote): HTMLElemen
         h('dt', {}, 'Total'),
         h('dd', { testid: 'quote-total' }, h('strong', {}, money(q.total))),
       ),
+      draftReview(q),
       h(
         'div',
         { class: 'actions' },
@@ -237,7 +487,7 @@ export function quoteView(ctx: Ctx, number: string, handoff?: Quote): HTMLElemen
           'button',
           {
             type: 'button',
-            class: 'primary',
+            class: q.status === 'DRAFT' ? null : 'primary',
             testid: 'accept-quote',
             disabled: q.status !== 'QUOTED' || accepting,
             onclick: () => void accept(),
@@ -297,6 +547,7 @@ export function quoteView(ctx: Ctx, number: string, handoff?: Quote): HTMLElemen
         return
       }
       quote = found
+      edit = draftEditOf(found)
     }
     render()
     if (left) return
@@ -319,7 +570,8 @@ export function quoteView(ctx: Ctx, number: string, handoff?: Quote): HTMLElemen
   return section
 }
 
-function linesTable(q: Quote): HTMLElement {
+/** The lines; a DRAFT's seats are inputs (kept in `edit` until "Save changes"). */
+function linesTable(q: Quote, edit: DraftEdit | null): HTMLElement {
   const headings = [
     'Subscription',
     'Product',
@@ -353,7 +605,23 @@ function linesTable(q: Quote): HTMLElement {
           { testid: 'quote-line', 'data-number': line.subscription.number },
           h('td', {}, h('strong', {}, line.subscription.number)),
           h('td', {}, line.subscription.productName),
-          h('td', { class: 'num' }, line.seats),
+          h(
+            'td',
+            { class: 'num' },
+            edit
+              ? h('input', {
+                  type: 'number',
+                  min: 1,
+                  class: 'seats',
+                  'aria-label': `Seats of ${line.subscription.number}`,
+                  testid: 'draft-seats',
+                  'data-number': line.subscription.number,
+                  value: edit.seats.get(line.subscription.id) ?? String(line.seats),
+                  oninput: (event: Event) =>
+                    edit.seats.set(line.subscription.id, (event.target as HTMLInputElement).value),
+                })
+              : line.seats,
+          ),
           h('td', {}, label(line.term)),
           h('td', {}, line.startDate),
           h('td', {}, line.endDate),
