@@ -16,6 +16,13 @@ export const QUOTE_DETAIL = graphql(`
     status
     origin
     expiresOn
+    address {
+      line1
+      line2
+      city
+      postalCode
+      country
+    }
     customer {
       name
       csn
@@ -175,6 +182,36 @@ const MAX_RECIPIENTS = 4
 interface DraftEdit {
   seats: Map<string, string>
   recipients: { email: string; name: string }[]
+  address: AddressFields
+}
+
+interface AddressFields {
+  line1: string
+  line2: string
+  city: string
+  postalCode: string
+  country: string
+}
+
+const ADDRESS_FIELDS: [keyof AddressFields, string][] = [
+  ['line1', 'Street and number'],
+  ['line2', 'Line 2 (optional)'],
+  ['city', 'City'],
+  ['postalCode', 'Postal code'],
+  ['country', 'Country (two letters)'],
+]
+
+function addressOf(q: Quote): AddressFields {
+  const a = q.address
+  return { line1: a.line1, line2: a.line2 ?? '', city: a.city, postalCode: a.postalCode, country: a.country }
+}
+
+/** An input's new value; the mark of an earlier refusal goes once it is edited. */
+function edited(event: Event, invalid: Set<string>, key: string): string {
+  const input = event.target as HTMLInputElement
+  input.classList.remove('invalid')
+  invalid.delete(key)
+  return input.value
 }
 
 /** The customer's buyer contacts: every quote goes to them, they are not among the editable recipients. */
@@ -189,6 +226,7 @@ function draftEditOf(q: Quote): DraftEdit {
     recipients: q.recipients
       .filter((r) => !buyers.has(r.email.toLowerCase()))
       .map((r) => ({ email: r.email, name: r.name ?? '' })),
+    address: addressOf(q),
   }
 }
 
@@ -214,6 +252,8 @@ export function quoteView(ctx: Ctx, number: string, handoff?: Quote): HTMLElemen
   let accepting = false
   let working: 'update' | 'finalize' | 'discard' | null = null
   let edit: DraftEdit | null = quote ? draftEditOf(quote) : null
+  /** The draft inputs the last refusal points at ("seats:<id>", "recipient:<row>:email", "address:city"). */
+  const invalid = new Set<string>()
   let left = false
   let stop = () => {}
   ctx.onLeave(() => {
@@ -251,14 +291,17 @@ export function quoteView(ctx: Ctx, number: string, handoff?: Quote): HTMLElemen
   async function onDraft(
     what: 'update' | 'finalize' | 'discard',
     run: () => Promise<{ quote?: Quote | null; userErrors: readonly UserError[] }>,
+    mark: (errors: readonly UserError[]) => void = () => {},
   ): Promise<void> {
     working = what
     errors = []
     problem = null
+    invalid.clear()
     render()
     try {
       const result = await run()
       errors = result.userErrors
+      mark(errors)
       if (result.quote) {
         show(result.quote)
         if (what === 'update' && errors.length === 0) edit = draftEditOf(result.quote)
@@ -271,21 +314,46 @@ export function quoteView(ctx: Ctx, number: string, handoff?: Quote): HTMLElemen
     }
   }
 
+  /** Sends the seats and recipients, and the address only if it was edited (else the customer's
+   * address at sending stays the one used). */
   function saveDraft(q: Quote, e: DraftEdit): Promise<void> {
-    return onDraft('update', async () => {
-      const sent = e.recipients.filter((r) => r.email.trim() || r.name.trim())
-      const { updateDraftQuote } = await ctx.api.mutate(UPDATE_DRAFT, {
-        input: {
-          quoteId: q.id,
-          changes: q.lines.map((line) => ({
-            subscriptionId: line.subscription.id,
-            seats: Number(e.seats.get(line.subscription.id) ?? line.seats),
-          })),
-          recipients: sent.map((r) => ({ email: r.email.trim(), name: r.name.trim() || null })),
-        },
-      })
-      return updateDraftQuote
-    })
+    // Empty rows are not sent; `sent[i]` is the row of the i-th recipient sent (for error paths).
+    const sent = e.recipients
+      .map((_, row) => row)
+      .filter((row) => e.recipients[row]!.email.trim() || e.recipients[row]!.name.trim())
+    const address = Object.fromEntries(
+      ADDRESS_FIELDS.map(([key]) => [key, e.address[key].trim()]),
+    ) as unknown as AddressFields
+    const addressEdited = ADDRESS_FIELDS.some(([key]) => address[key] !== addressOf(q)[key])
+    return onDraft(
+      'update',
+      async () => {
+        const { updateDraftQuote } = await ctx.api.mutate(UPDATE_DRAFT, {
+          input: {
+            quoteId: q.id,
+            changes: q.lines.map((line) => ({
+              subscriptionId: line.subscription.id,
+              seats: Number(e.seats.get(line.subscription.id) ?? line.seats),
+            })),
+            recipients: sent.map((row) => ({
+              email: e.recipients[row]!.email.trim(),
+              name: e.recipients[row]!.name.trim() || null,
+            })),
+            address: addressEdited ? { ...address, line2: address.line2 || null } : null,
+          },
+        })
+        return updateDraftQuote
+      },
+      (refusals) => {
+        for (const { field } of refusals) {
+          const [, list, index, key] = field ?? []
+          const i = Number(index)
+          if (list === 'changes' && q.lines[i]) invalid.add(`seats:${q.lines[i].subscription.id}`)
+          else if (list === 'recipients' && sent[i] !== undefined) invalid.add(`recipient:${sent[i]}:${key ?? 'email'}`)
+          else if (list === 'address' && index) invalid.add(`address:${index}`)
+        }
+      },
+    )
   }
 
   function sendDraft(q: Quote): Promise<void> {
@@ -337,16 +405,18 @@ export function quoteView(ctx: Ctx, number: string, handoff?: Quote): HTMLElemen
             placeholder: 'email@example.com',
             'aria-label': `Recipient ${index + 1} email`,
             value: r.email,
+            class: invalid.has(`recipient:${index}:email`) ? 'invalid' : null,
             testid: 'draft-recipient-email',
-            oninput: (event: Event) => (r.email = (event.target as HTMLInputElement).value),
+            oninput: (event: Event) => (r.email = edited(event, invalid, `recipient:${index}:email`)),
           }),
           h('input', {
             type: 'text',
             placeholder: 'Name (optional)',
             'aria-label': `Recipient ${index + 1} name`,
             value: r.name,
+            class: invalid.has(`recipient:${index}:name`) ? 'invalid' : null,
             testid: 'draft-recipient-name',
-            oninput: (event: Event) => (r.name = (event.target as HTMLInputElement).value),
+            oninput: (event: Event) => (r.name = edited(event, invalid, `recipient:${index}:name`)),
           }),
           h(
             'button',
@@ -372,7 +442,7 @@ export function quoteView(ctx: Ctx, number: string, handoff?: Quote): HTMLElemen
       h(
         'p',
         { class: 'muted small' },
-        'Nothing is sent or held yet. Change the seats above or the recipients, save the changes ' +
+        'Nothing is sent or held yet. Change the seats above, the recipients or the billing address, save the changes ' +
           '(re-priced at once), then send the quote to its recipients or discard it.',
       ),
       h('h3', {}, 'Recipients'),
@@ -384,10 +454,31 @@ export function quoteView(ctx: Ctx, number: string, handoff?: Quote): HTMLElemen
         '; add up to four more.',
       ),
       recipientRows,
+      h('div', { class: 'actions' }, addButton),
+      h('h3', {}, 'Billing address'),
+      h(
+        'p',
+        { class: 'muted small' },
+        "The quote is sent with this address; left as it is, your company's address when it is sent.",
+      ),
+      h(
+        'div',
+        { class: 'address', testid: 'draft-address' },
+        ADDRESS_FIELDS.map(([key, text]) =>
+          h('input', {
+            type: 'text',
+            placeholder: text,
+            'aria-label': text,
+            value: e.address[key],
+            class: invalid.has(`address:${key}`) ? 'invalid' : null,
+            testid: `draft-address-${key}`,
+            oninput: (event: Event) => (e.address[key] = edited(event, invalid, `address:${key}`)),
+          }),
+        ),
+      ),
       h(
         'div',
         { class: 'actions' },
-        addButton,
         h(
           'button',
           { type: 'button', testid: 'update-draft', disabled: busy, onclick: () => void saveDraft(q, e) },
@@ -467,7 +558,7 @@ export function quoteView(ctx: Ctx, number: string, handoff?: Quote): HTMLElemen
       q.status === 'FINALIZING'
         ? h('p', { class: 'muted small' }, 'Prices are provisional until the quote is QUOTED.')
         : null,
-      linesTable(q, q.status === 'DRAFT' ? edit : null),
+      linesTable(q, q.status === 'DRAFT' ? edit : null, invalid),
       promotionsList(q),
       h(
         'dl',
@@ -480,21 +571,23 @@ export function quoteView(ctx: Ctx, number: string, handoff?: Quote): HTMLElemen
         h('dd', { testid: 'quote-total' }, h('strong', {}, money(q.total))),
       ),
       draftReview(q),
-      h(
-        'div',
-        { class: 'actions' },
-        h(
-          'button',
-          {
-            type: 'button',
-            class: q.status === 'DRAFT' ? null : 'primary',
-            testid: 'accept-quote',
-            disabled: q.status !== 'QUOTED' || accepting,
-            onclick: () => void accept(),
-          },
-          accepting ? 'Accepting…' : 'Accept and buy',
-        ),
-      ),
+      q.status === 'DRAFT'
+        ? null
+        : h(
+            'div',
+            { class: 'actions' },
+            h(
+              'button',
+              {
+                type: 'button',
+                class: 'primary',
+                testid: 'accept-quote',
+                disabled: q.status !== 'QUOTED' || accepting,
+                onclick: () => void accept(),
+              },
+              accepting ? 'Accepting…' : 'Accept and buy',
+            ),
+          ),
       userErrorList(errors),
       problem ? failure(problem) : null,
       h('h2', {}, 'Status history'),
@@ -571,7 +664,7 @@ export function quoteView(ctx: Ctx, number: string, handoff?: Quote): HTMLElemen
 }
 
 /** The lines; a DRAFT's seats are inputs (kept in `edit` until "Save changes"). */
-function linesTable(q: Quote, edit: DraftEdit | null): HTMLElement {
+function linesTable(q: Quote, edit: DraftEdit | null, invalid: Set<string>): HTMLElement {
   const headings = [
     'Subscription',
     'Product',
@@ -612,13 +705,13 @@ function linesTable(q: Quote, edit: DraftEdit | null): HTMLElement {
               ? h('input', {
                   type: 'number',
                   min: 1,
-                  class: 'seats',
+                  class: invalid.has(`seats:${line.subscription.id}`) ? 'seats invalid' : 'seats',
                   'aria-label': `Seats of ${line.subscription.number}`,
                   testid: 'draft-seats',
                   'data-number': line.subscription.number,
                   value: edit.seats.get(line.subscription.id) ?? String(line.seats),
                   oninput: (event: Event) =>
-                    edit.seats.set(line.subscription.id, (event.target as HTMLInputElement).value),
+                    edit.seats.set(line.subscription.id, edited(event, invalid, `seats:${line.subscription.id}`)),
                 })
               : line.seats,
           ),
