@@ -42,7 +42,7 @@ PREVIEW = """mutation ($ids: [ID!]!, $changes: [QuoteLineChangeInput!]) {
 DRAFT = """query ($number: String!) {
   quote(number: $number) {
     id status total { amount currency } lines { subscription { number } seats }
-    recipients { email name } statusHistory { status }
+    recipients { email name } statusHistory { status } address { city }
   }
 }"""
 CREATE = """mutation ($input: CreateRenewalQuoteInput!) {
@@ -354,16 +354,29 @@ def test_buyer_reviews_a_draft_then_sends_it(live: LiveServer, browser: Browser)
     assert page.url == f"{live.base}/app/quotes/{number}"
     expect(page.get_by_test_id("quote-total")).to_have_text(money(part["total"]))
     expect(page.get_by_test_id("quote-line")).to_have_count(len(selected))
-    expect(page.get_by_test_id("accept-quote")).to_be_disabled()
+    expect(page.get_by_test_id("accept-quote")).to_have_count(0)  # a draft cannot be bought
     assert live.query(DRAFT, {"number": number}, auth=token)["quote"]["status"] == "DRAFT"
     assert live.inbox.messages == []
     browser.screenshot("spa-7-draft")
 
-    # Review: one seat fewer (a renewal adds none; auto-renew must be off to change seats) and a
-    # recipient, saved and re-priced by the server.
+    # A refused review (a renewal adds no seats): the code, field and message, the input marked,
+    # the draft unchanged.
     first = next(n for n in selected if not subs[n]["autoRenew"] and subs[n]["seats"] > 1)
+    index = [ln.get_attribute("data-number") for ln in page.get_by_test_id("quote-line").all()]
+    seats_input = page.locator(f'[data-testid="draft-seats"][data-number="{first}"]')
+    seats_input.fill(str(subs[first]["seats"] + 1))
+    page.get_by_test_id("update-draft").click()
+    error = page.get_by_test_id("user-error")
+    expect(error).to_have_attribute("data-code", "SEAT_INCREASE_NOT_ALLOWED")
+    expect(error).to_contain_text(f"input.changes.{index.index(first)}.seats")
+    expect(seats_input).to_have_class(re.compile(r"\binvalid\b"))
+    expect(page.get_by_test_id("quote-total")).to_have_text(money(part["total"]))
+
+    # Review: one seat fewer (auto-renew must be off to change seats), a recipient and the billing
+    # address's city, saved and re-priced by the server.
     seats = subs[first]["seats"] - 1
-    page.locator(f'[data-testid="draft-seats"][data-number="{first}"]').fill(str(seats))
+    seats_input.fill(str(seats))
+    page.get_by_test_id("draft-address-city").fill("Winterthur")
     page.get_by_test_id("draft-add-recipient").click()
     page.get_by_test_id("draft-recipient-email").fill("controller@acme.example")
     page.get_by_test_id("draft-recipient-name").fill("Carl Controller")
@@ -377,6 +390,8 @@ def test_buyer_reviews_a_draft_then_sends_it(live: LiveServer, browser: Browser)
     assert {ln["subscription"]["number"]: ln["seats"] for ln in draft["lines"]}[first] == seats
     assert {"email": "controller@acme.example", "name": "Carl Controller"} in draft["recipients"]
     assert draft["total"] == reviewed["total"]
+    assert draft["address"]["city"] == "Winterthur"
+    expect(page.get_by_test_id("draft-address-city")).to_have_value("Winterthur")
     browser.screenshot("spa-8-reviewed")
 
     # Send it: DRAFT -> FINALIZING -> QUOTED, live; then it can be bought.
