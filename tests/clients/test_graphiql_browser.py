@@ -179,3 +179,98 @@ def test_graphiql_keeps_the_token_out_of_local_storage(live: LiveServer, browser
     page.wait_for_timeout(1000)  # past GraphiQL's debounced tab write
     assert token not in stored_state(page)
     assert not [line for line in console if line.startswith(("error", "pageerror"))], console
+
+
+def run_operation(page: Any, name: str) -> None:
+    """Runs one operation of a multi-operation document as a person does: the cursor in it,
+    then Ctrl-Enter (GraphiQL runs the operation under the cursor)."""
+    page.eval_on_selector(
+        EDITOR["query"],
+        """(el, name) => {
+          const cm = el.CodeMirror;
+          const line = cm.getValue().split('\\n').findIndex((l) => l.startsWith('mutation ' + name));
+          if (line < 0) throw new Error('no operation ' + name);
+          cm.focus();
+          cm.setCursor({ line: line + 1, ch: 2 });
+        }""",
+        name,
+    )
+    page.keyboard.press("Control+Enter")
+
+
+def run_and_read(page: Any, name: str, field: str) -> dict:
+    """Runs `name` and returns data[field] once the result pane shows it (the previous
+    result is cleared first, so a stale one is never read)."""
+    page.eval_on_selector(EDITOR["response"], "el => el.CodeMirror.setValue('')")
+    run_operation(page, name)
+    wait_for_response(page, f'"{field}"')
+    body = json.loads(editor_value(page, "response"))
+    assert "errors" not in body, body
+    result: dict = body["data"][field]
+    assert result["userErrors"] == [], result
+    return result
+
+
+def test_graphiql_draft_flow_documents_run(live: LiveServer, browser: Browser) -> None:
+    """The second default tab (previewQuote, a DRAFT, updateDraftQuote, finalizeQuote) runs as
+    written, operation by operation, with only the ids filled in."""
+    page = browser.page
+    token = live.token("buyer", "5100000001")
+    console = open_graphiql(live, browser)
+    headers = json.dumps({"Authorization": f"Bearer {token}"})
+    set_editor(page, "headers", headers)
+
+    groups = live.query(GROUPS, auth=token)["eligibleRenewalGroups"]
+    ids = [
+        s["id"]
+        for s in next(
+            g["subscriptions"]
+            for g in groups
+            if len(g["subscriptions"]) > 1
+            and all(s["renewalEligibility"]["eligible"] for s in g["subscriptions"])
+        )
+    ]
+
+    page.locator(".graphiql-tab").filter(has_text="PreviewRenewal").click()
+    page.wait_for_function(
+        "s => document.querySelector(s).CodeMirror.getValue().includes('mutation SendDraft')",
+        arg=EDITOR["query"],
+    )
+    if token not in editor_value(page, "headers"):  # GraphiQL keeps headers per tab
+        set_editor(page, "headers", headers)
+    page.get_by_role("button", name="Variables").click()
+    variables = json.loads(editor_value(page, "headers"))  # the visible tool: now Variables
+    assert set(variables) == {"ids", "quoteId", "recipients", "changes"}, variables
+
+    def set_variables(**values: Any) -> None:
+        variables.update(values)
+        set_editor(page, "headers", json.dumps(variables, indent=2))
+
+    # 1) The whole selection, then one deselected: two prices, nothing written.
+    set_variables(ids=ids)
+    whole = run_and_read(page, "PreviewRenewal", "previewQuote")["preview"]
+    set_variables(ids=ids[:-1])
+    part = run_and_read(page, "PreviewRenewal", "previewQuote")["preview"]
+    assert len(whole["lines"]) == len(ids) and len(part["lines"]) == len(ids) - 1
+    assert float(part["total"]["amount"]) < float(whole["total"]["amount"])
+
+    # 2) A DRAFT of the selection, priced as previewed.
+    quote = run_and_read(page, "SaveDraft", "createRenewalQuote")["quote"]
+    assert quote["status"] == "DRAFT" and quote["total"] == part["total"], quote
+    browser.screenshot("graphiql-draft")
+
+    # 3) Reviewed: the recipient of the default variables is added.
+    set_variables(quoteId=quote["id"])
+    reviewed = run_and_read(page, "ReviewDraft", "updateDraftQuote")["quote"]
+    assert reviewed["status"] == "DRAFT"
+    assert {"email": "controller@example.com", "name": "Carl Controller"} in reviewed["recipients"]
+
+    # 4) Sent: FINALIZING at once, then QUOTED.
+    sent = run_and_read(page, "SendDraft", "finalizeQuote")["quote"]
+    assert sent["number"] == quote["number"] and sent["status"] == "FINALIZING", sent
+    deadline = time.monotonic() + TIMEOUT
+    query = "query ($n: String!) { quote(number: $n) { status } }"
+    while live.query(query, {"n": quote["number"]}, auth=token)["quote"]["status"] != "QUOTED":
+        assert time.monotonic() < deadline, "the finalized draft never became QUOTED"
+        time.sleep(0.1)
+    assert not [line for line in console if line.startswith(("error", "pageerror"))], console

@@ -1,6 +1,7 @@
 """The reference SPA at /app in a real browser (Debian's Chromium through Playwright) against a
 real `renewals serve` with the demo data: the buyer's self-service renewal (R04) from the groups
-to the order, live over graphql-ws; the email's checkout link; a partner's live quote list.
+to the order, live over graphql-ws; the review step (each deselect previewed, a DRAFT reviewed,
+then sent or discarded); the email's checkout link; a partner's live quote list.
 
 Screenshots go to docs/screenshots/ (spa-*, checkout-*).
 """
@@ -9,6 +10,7 @@ import re
 import time
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from playwright.sync_api import Page, expect
 
@@ -26,6 +28,22 @@ SUBSCRIPTIONS = """query ($numbers: [String!]) {
 }"""
 QUOTE = """query ($number: String!) {
   quote(number: $number) { id status total { amount currency } lines { subscription { number } endDate } }
+}"""
+SEATS = """query ($numbers: [String!]) {
+  subscriptions(first: 20, filter: {numbers: $numbers}) { edges { node { id number seats autoRenew } } }
+}"""
+PREVIEW = """mutation ($ids: [ID!]!, $changes: [QuoteLineChangeInput!]) {
+  previewQuote(input: {renewal: {subscriptionIds: $ids, changes: $changes}}) {
+    preview { subtotal { amount currency } total { amount currency }
+              lines { subscription { number } seats total { amount currency } } }
+    userErrors { code field message }
+  }
+}"""
+DRAFT = """query ($number: String!) {
+  quote(number: $number) {
+    id status total { amount currency } lines { subscription { number } seats }
+    recipients { email name } statusHistory { status } address { city }
+  }
 }"""
 CREATE = """mutation ($input: CreateRenewalQuoteInput!) {
   createRenewalQuote(input: $input) { quote { number } userErrors { code message } }
@@ -257,3 +275,150 @@ def test_a_refused_token_asks_to_sign_in_again(live: LiveServer, browser: Browse
     page.get_by_test_id("token-input").fill(live.token("buyer", ACME))
     page.get_by_test_id("sign-in-button").click()
     expect(page.get_by_test_id("viewer-name")).to_contain_text("Acme Bau AG")
+
+
+def operations(page: Page) -> list[str]:
+    """Collects the operationName of every GraphQL POST the page makes from now on."""
+    names: list[str] = []
+
+    def on_request(request: Any) -> None:
+        if request.method == "POST" and request.url.endswith("/graphql"):
+            names.append((request.post_data_json or {}).get("operationName") or "")
+
+    page.on("request", on_request)
+    return names
+
+
+def test_buyer_reviews_a_draft_then_sends_it(live: LiveServer, browser: Browser):
+    page = browser.page
+    token = live.token("buyer", ACME)
+    subs = {
+        e["node"]["number"]: e["node"]
+        for e in live.query(SEATS, {"numbers": GROUP}, auth=token)["subscriptions"]["edges"]
+    }
+
+    def priced(numbers: list[str], changes: list[dict] | None = None) -> dict:
+        ids = [subs[n]["id"] for n in numbers]
+        result = live.query(PREVIEW, {"ids": ids, "changes": changes}, auth=token)["previewQuote"]
+        assert result["userErrors"] == [], result
+        return result["preview"]
+
+    sign_in(page, live, token)
+    sent = operations(page)
+    group = page.get_by_test_id("group").filter(
+        has=page.locator(f'[data-testid="subscription-row"][data-number="{GROUP[0]}"]')
+    )
+    preview = group.get_by_test_id("preview")
+    total = group.get_by_test_id("preview-total")
+
+    # The whole group, priced as it would be quoted now.
+    whole = priced(GROUP)
+    expect(preview).to_have_attribute("data-state", "ready")
+    expect(total).to_have_text(money(whole["total"]))
+    expect(group.get_by_test_id("preview-line")).to_have_count(len(GROUP))
+
+    # Each deselect is previewed again: fewer lines, a smaller total; nothing is created.
+    group.locator(f'[data-testid="select-subscription"][data-number="{LEFT_OUT}"]').uncheck()
+    selected = [n for n in GROUP if n != LEFT_OUT]
+    part = priced(selected)
+    assert Decimal(part["total"]["amount"]) < Decimal(whole["total"]["amount"])
+    expect(total).to_have_text(money(part["total"]))
+    expect(group.get_by_test_id("preview-subtotal")).to_have_text(money(part["subtotal"]))
+    expect(group.get_by_test_id("preview-line")).to_have_count(len(selected))
+    lines = group.get_by_test_id("preview-line")
+    assert sorted(lines.evaluate_all("rows => rows.map(r => r.dataset.number)")) == selected
+    expect(group.get_by_test_id("user-error")).to_have_count(0)
+    browser.screenshot("spa-6-preview")
+
+    # Nothing selected: the refusal creation would give, shown like any refusal.
+    for n in selected:
+        group.locator(f'[data-testid="select-subscription"][data-number="{n}"]').uncheck()
+    expect(group.get_by_test_id("user-error").first).to_have_attribute(
+        "data-code", "EMPTY_SELECTION"
+    )
+    expect(group.get_by_test_id("save-draft")).to_be_disabled()
+    for n in selected:
+        group.locator(f'[data-testid="select-subscription"][data-number="{n}"]').check()
+    expect(total).to_have_text(money(part["total"]))
+    expect(group.get_by_test_id("user-error")).to_have_count(0)
+    assert sent and set(sent) == {"PreviewRenewal"}, sent  # one preview per change, no creation
+    assert len(sent) >= 1 + len(selected) * 2, sent
+
+    # Save as draft: a DRAFT, numbered and priced, shown for review; nothing sent.
+    group.get_by_test_id("save-draft").click()
+    status = page.get_by_test_id("quote-status")
+    expect(status).to_have_text("DRAFT")
+    expect(page.get_by_test_id("draft-review")).to_be_visible()
+    expect(page.get_by_test_id("live-state")).to_have_text("● live", **LIVE)
+    number = page.get_by_test_id("quote-number").inner_text()
+    assert page.url == f"{live.base}/app/quotes/{number}"
+    expect(page.get_by_test_id("quote-total")).to_have_text(money(part["total"]))
+    expect(page.get_by_test_id("quote-line")).to_have_count(len(selected))
+    expect(page.get_by_test_id("accept-quote")).to_have_count(0)  # a draft cannot be bought
+    assert live.query(DRAFT, {"number": number}, auth=token)["quote"]["status"] == "DRAFT"
+    assert live.inbox.messages == []
+    browser.screenshot("spa-7-draft")
+
+    # A refused review (a renewal adds no seats): the code, field and message, the input marked,
+    # the draft unchanged.
+    first = next(n for n in selected if not subs[n]["autoRenew"] and subs[n]["seats"] > 1)
+    index = [ln.get_attribute("data-number") for ln in page.get_by_test_id("quote-line").all()]
+    seats_input = page.locator(f'[data-testid="draft-seats"][data-number="{first}"]')
+    seats_input.fill(str(subs[first]["seats"] + 1))
+    page.get_by_test_id("update-draft").click()
+    error = page.get_by_test_id("user-error")
+    expect(error).to_have_attribute("data-code", "SEAT_INCREASE_NOT_ALLOWED")
+    expect(error).to_contain_text(f"input.changes.{index.index(first)}.seats")
+    expect(seats_input).to_have_class(re.compile(r"\binvalid\b"))
+    expect(page.get_by_test_id("quote-total")).to_have_text(money(part["total"]))
+
+    # Review: one seat fewer (auto-renew must be off to change seats), a recipient and the billing
+    # address's city, saved and re-priced by the server.
+    seats = subs[first]["seats"] - 1
+    seats_input.fill(str(seats))
+    page.get_by_test_id("draft-address-city").fill("Winterthur")
+    page.get_by_test_id("draft-add-recipient").click()
+    page.get_by_test_id("draft-recipient-email").fill("controller@acme.example")
+    page.get_by_test_id("draft-recipient-name").fill("Carl Controller")
+    page.get_by_test_id("update-draft").click()
+    reviewed = priced(selected, [{"subscriptionId": subs[first]["id"], "seats": seats}])
+    assert Decimal(reviewed["total"]["amount"]) < Decimal(part["total"]["amount"])
+    expect(page.get_by_test_id("quote-total")).to_have_text(money(reviewed["total"]))
+    expect(page.get_by_test_id("user-error")).to_have_count(0)
+    expect(status).to_have_text("DRAFT")
+    draft = live.query(DRAFT, {"number": number}, auth=token)["quote"]
+    assert {ln["subscription"]["number"]: ln["seats"] for ln in draft["lines"]}[first] == seats
+    assert {"email": "controller@acme.example", "name": "Carl Controller"} in draft["recipients"]
+    assert draft["total"] == reviewed["total"]
+    assert draft["address"]["city"] == "Winterthur"
+    expect(page.get_by_test_id("draft-address-city")).to_have_value("Winterthur")
+    browser.screenshot("spa-8-reviewed")
+
+    # Send it: DRAFT -> FINALIZING -> QUOTED, live; then it can be bought.
+    page.get_by_test_id("finalize-quote").click()
+    expect(status).to_have_text("QUOTED", **LIVE)
+    expect(page.get_by_test_id("draft-review")).to_have_count(0)
+    expect(page.get_by_test_id("accept-quote")).to_be_enabled()
+    assert statuses(page, "live-event")[-2:] == ["FINALIZING", "QUOTED"]
+    assert statuses(page, "status-history-item")[-2:] == ["FINALIZING", "QUOTED"]
+    quoted = wait_for_status(live, token, number, "QUOTED")
+    expect(page.get_by_test_id("quote-total")).to_have_text(money(quoted["total"]))
+    browser.screenshot("spa-9-draft-sent")
+
+
+def test_buyer_discards_a_draft(live: LiveServer, browser: Browser):
+    page = browser.page
+    token = live.token("buyer", ACME)
+    sign_in(page, live, token)
+    group = page.get_by_test_id("group").filter(
+        has=page.locator(f'[data-testid="subscription-row"][data-number="{GROUP[0]}"]')
+    )
+    expect(group.get_by_test_id("preview")).to_have_attribute("data-state", "ready")
+    group.get_by_test_id("save-draft").click()
+    expect(page.get_by_test_id("quote-status")).to_have_text("DRAFT")
+    number = page.get_by_test_id("quote-number").inner_text()
+
+    page.get_by_test_id("discard-draft").click()
+    expect(page.get_by_test_id("groups")).to_be_visible()
+    assert page.url == f"{live.base}/app/"
+    assert live.query(QUOTE, {"number": number}, auth=token)["quote"] is None

@@ -6,8 +6,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import httpx
+from graphql import build_schema, parse, validate
 
-from renewals.web.graphiql import ASSETS, DEFAULT_DOCUMENT
+from renewals.web.graphiql import ASSETS, DEFAULT_DOCUMENT, DEFAULT_TABS
 
 ROOT = Path(__file__).resolve().parents[2]
 FRONTEND = ROOT / "frontend" / "graphiql"
@@ -58,6 +59,7 @@ async def test_graphiql_page_references_no_external_url(client: httpx.AsyncClien
         for literal in re.findall(r"""["'`]([^"'`\n]*)["'`]""", code):
             assert not EXTERNAL.match(literal), literal
     assert json.dumps(DEFAULT_DOCUMENT)[1:40] in html
+    assert "defaultTabs: DEFAULT_TABS" in html
     assert "shouldPersistHeaders" in html and "graphqlWs.createClient" in html
 
 
@@ -108,3 +110,17 @@ def test_versions_json_lists_every_vendored_package_with_its_licence() -> None:
         assert "Permission is hereby granted" in licence.read_text(), licence
     assert versions["graphiql"].startswith("3.")
     assert versions["react"].startswith("18.") and versions["react-dom"] == versions["react"]
+
+
+def test_default_tabs_are_valid_against_the_schema() -> None:
+    """Every operation of GraphiQL's first-visit tabs (the draft flow's included) validates
+    against the committed SDL, and each tab's variables are JSON."""
+    schema = build_schema((ROOT / "schema.graphql").read_text())
+    assert DEFAULT_TABS[0]["query"] == DEFAULT_DOCUMENT
+    names = []
+    for tab in DEFAULT_TABS:
+        document = parse(tab["query"])
+        assert validate(schema, document) == [], tab["query"]
+        names += [d.name.value for d in document.definitions if getattr(d, "name", None)]
+        json.loads(tab.get("variables") or "{}")
+    assert names == ["EligibleGroups", "PreviewRenewal", "SaveDraft", "ReviewDraft", "SendDraft"]

@@ -80,12 +80,12 @@ export interface UserError {
 }
 
 /** The refusals of a mutation, each with its code, input path and message. */
-export function userErrorList(errors: readonly UserError[]): HTMLElement | null {
+export function userErrorList(errors: readonly UserError[], title = 'The request was refused:'): HTMLElement | null {
   if (errors.length === 0) return null
   return h(
     'div',
     { class: 'errors', role: 'alert', testid: 'user-errors' },
-    h('strong', {}, 'The request was refused:'),
+    h('strong', {}, title),
     h(
       'ul',
       {},

@@ -38,7 +38,76 @@ query EligibleGroups {
 #
 # And, in a second tab, watch it (headers are sent in connection_init):
 # subscription { quoteStatusChanged { status previousStatus quote { number status } } }
+#
+# Or review it first: the "PreviewRenewal" tab walks the draft flow, step by step.
 """
+
+# The review step (R04), in the order a person runs it: preview each selection, save it as a
+# DRAFT, review it, send it. One tab, run operation by operation (Ctrl-Enter runs the one under
+# the cursor; ▶ lists them).
+DRAFT_FLOW_DOCUMENT = """# The review step. Put the ids of one group's subscriptions (EligibleGroups, first tab) in
+# Variables, and the same Authorization header in Headers. Run the operations in order: the
+# cursor in one, then Ctrl-Enter (or ▶ and pick it).
+
+# 1) Price the selection: checked and priced as the quote would be; nothing is written.
+#    Run it again after every change of "ids" (a subscription deselected).
+mutation PreviewRenewal($ids: [ID!]!) {
+  previewQuote(input: {renewal: {subscriptionIds: $ids}}) {
+    preview {
+      type currency expiresOn
+      lines { subscription { number } seats term startDate endDate total { amount currency } }
+      promotions { code description discount { amount currency } }
+      subtotal { amount currency }
+      discountTotal { amount currency }
+      total { amount currency }
+    }
+    userErrors { code field message }
+  }
+}
+
+# 2) Save it as a DRAFT: priced and numbered, not sent, holding no subscription.
+#    Copy the quote's id into "quoteId" in Variables.
+mutation SaveDraft($ids: [ID!]!) {
+  createRenewalQuote(input: {subscriptionIds: $ids, draft: true}) {
+    quote { id number status total { amount currency } lines { subscription { id number } seats } }
+    userErrors { code field message }
+  }
+}
+
+# 3) Review it: recipients besides your buyers, seats per subscription ("changes": fewer seats
+#    only), a billing address; re-priced at once, and what is not given stays as it is.
+mutation ReviewDraft($quoteId: ID!, $recipients: [RecipientInput!], $changes: [QuoteLineChangeInput!]) {
+  updateDraftQuote(input: {quoteId: $quoteId, recipients: $recipients, changes: $changes}) {
+    quote { id number status total { amount currency } recipients { email name } }
+    userErrors { code field message }
+  }
+}
+
+# 4) Send it: DRAFT -> FINALIZING -> QUOTED (watch it with quoteStatusChanged in the first tab).
+mutation SendDraft($quoteId: ID!) {
+  finalizeQuote(input: {quoteId: $quoteId}) {
+    quote { id number status }
+    userErrors { code field message }
+  }
+}
+
+# Or delete the draft instead:
+# mutation { discardDraftQuote(input: {quoteId: "..."}) { discardedQuoteId userErrors { code message } } }
+"""
+
+DRAFT_FLOW_VARIABLES = """{
+  "ids": ["<subscription id>", "<another of the same group>"],
+  "quoteId": "<the draft's id, from SaveDraft>",
+  "recipients": [{"email": "controller@example.com", "name": "Carl Controller"}],
+  "changes": null
+}
+"""
+
+# GraphiQL's tabs on a first visit (afterwards it restores the user's own).
+DEFAULT_TABS = [
+    {"query": DEFAULT_DOCUMENT},
+    {"query": DRAFT_FLOW_DOCUMENT, "variables": DRAFT_FLOW_VARIABLES},
+]
 
 # (file, package) in load order; the package's version (VERSIONS.json) busts browser caches.
 STYLES = [("graphiql.min.css", "graphiql"), ("plugin-explorer.css", "@graphiql/plugin-explorer")]
@@ -71,6 +140,7 @@ __SCRIPTS__
 (function () {
   "use strict";
   var DEFAULT_DOCUMENT = __DEFAULT_DOCUMENT__;
+  var DEFAULT_TABS = __DEFAULT_TABS__;
   var endpoint = new URL("/graphql", window.location.href);
   var httpUrl = endpoint.href;
   endpoint.protocol = endpoint.protocol === "https:" ? "wss:" : "ws:";
@@ -223,6 +293,7 @@ __SCRIPTS__
     React.createElement(GraphiQL, {
       fetcher: fetcher,
       defaultQuery: DEFAULT_DOCUMENT,
+      defaultTabs: DEFAULT_TABS,
       defaultEditorToolsVisibility: "headers",
       isHeadersEditorEnabled: true,
       shouldPersistHeaders: persistHeaders,
@@ -251,8 +322,8 @@ def _url(file: str, package: str, versions: dict[str, str]) -> str:
     return f"{STATIC_URL}/{file}" + (f"?v={version}" if version else "")
 
 
-def _script_literal(value: str) -> str:
-    """A JavaScript string literal that is safe inside an inline <script>."""
+def _script_literal(value: object) -> str:
+    """A JavaScript literal (JSON) that is safe inside an inline <script>."""
     return json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e")
 
 
@@ -265,4 +336,5 @@ def graphiql_html() -> str:
         PAGE.replace("__STYLES__", styles)
         .replace("__SCRIPTS__", scripts)
         .replace("__DEFAULT_DOCUMENT__", _script_literal(DEFAULT_DOCUMENT))
+        .replace("__DEFAULT_TABS__", _script_literal(DEFAULT_TABS))
     )

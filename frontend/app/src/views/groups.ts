@@ -1,11 +1,12 @@
 // R04, the self-service renewal: the eligible subscriptions in groups (customer, currency,
-// payment method, reseller); per group, untick what to leave out, add up to four recipients,
-// and request the quote.
+// payment method, reseller); per group, untick what to leave out (each change is priced by
+// previewQuote, which writes nothing), add up to four recipients, and either request the quote
+// at once or save it as a DRAFT to review on the quote page before sending it.
 
 import { failure, type Ctx } from '../context'
 import { fill, h, label, money, newIdempotencyKey, userErrorList, type UserError } from '../dom'
 import { graphql } from '../gql'
-import type { EligibleGroupsQuery } from '../gql/graphql'
+import type { EligibleGroupsQuery, PreviewRenewalMutation } from '../gql/graphql'
 
 const MAX_RECIPIENTS = 4
 
@@ -59,6 +60,69 @@ const REQUEST_QUOTE = graphql(`
   }
 `)
 
+const PREVIEW_QUOTE = graphql(`
+  mutation PreviewRenewal($input: PreviewQuoteInput!) {
+    previewQuote(input: $input) {
+      preview {
+        type
+        currency
+        lines {
+          subscription {
+            number
+          }
+          seats
+          term
+          startDate
+          endDate
+          unitPrice {
+            amount
+            currency
+          }
+          subtotal {
+            amount
+            currency
+          }
+          discount {
+            amount
+            currency
+          }
+          total {
+            amount
+            currency
+          }
+        }
+        promotions {
+          code
+          description
+          discount {
+            amount
+            currency
+          }
+        }
+        subtotal {
+          amount
+          currency
+        }
+        discountTotal {
+          amount
+          currency
+        }
+        total {
+          amount
+          currency
+        }
+        expiresOn
+      }
+      userErrors {
+        code
+        field
+        message
+      }
+    }
+  }
+`)
+
+type Preview = NonNullable<PreviewRenewalMutation['previewQuote']['preview']>
 type Group = EligibleGroupsQuery['eligibleRenewalGroups'][number]
 type Subscription = Group['subscriptions'][number]
 interface Recipient {
@@ -91,9 +155,17 @@ export function groupsView(ctx: Ctx): HTMLElement {
 function groupCard(ctx: Ctx, group: Group): HTMLElement {
   const selected = new Set(group.subscriptions.map((s) => s.id))
   const recipients: Recipient[] = []
-  let busy = false
+  let busy: 'request' | 'draft' | null = null
+  /** Each selection change is previewed; only the answer to the latest one is shown. */
+  let previewSeq = 0
 
   const requestButton = h('button', { type: 'submit', class: 'primary', testid: 'request-quote' }, 'Request quote')
+  const draftButton = h(
+    'button',
+    { type: 'button', testid: 'save-draft', onclick: () => void (busy ? null : request(true)) },
+    'Save as draft',
+  )
+  const previewBox = h('div', { class: 'preview', testid: 'preview', 'data-state': 'loading' })
   const recipientRows = h('div', { class: 'recipients', testid: 'recipients' })
   const addButton = h(
     'button',
@@ -101,12 +173,43 @@ function groupCard(ctx: Ctx, group: Group): HTMLElement {
     'Add recipient',
   )
   const errorBox = h('div', { testid: 'request-errors' })
-  const rows = group.subscriptions.map((s) => subscriptionRow(s, selected, update))
+  const rows = group.subscriptions.map((s) =>
+    subscriptionRow(s, selected, () => {
+      update()
+      void preview()
+    }),
+  )
 
   function update(): void {
-    requestButton.disabled = busy || selected.size === 0
-    requestButton.textContent = busy ? 'Requesting…' : 'Request quote'
+    requestButton.disabled = busy !== null || selected.size === 0
+    requestButton.textContent = busy === 'request' ? 'Requesting…' : 'Request quote'
+    draftButton.disabled = busy !== null || selected.size === 0
+    draftButton.textContent = busy === 'draft' ? 'Saving…' : 'Save as draft'
     addButton.disabled = recipients.length >= MAX_RECIPIENTS
+  }
+
+  /** What the selection would cost now: previewQuote prices and checks it, and creates nothing. */
+  async function preview(): Promise<void> {
+    const seq = ++previewSeq
+    const subscriptionIds = group.subscriptions.filter((s) => selected.has(s.id)).map((s) => s.id)
+    previewBox.dataset.state = 'loading'
+    previewBox.classList.add('stale')
+    try {
+      const { previewQuote: result } = await ctx.api.mutate(PREVIEW_QUOTE, {
+        input: { renewal: { subscriptionIds } },
+      })
+      if (seq !== previewSeq) return
+      fill(
+        previewBox,
+        result.preview ? previewTable(result.preview) : null,
+        userErrorList(result.userErrors, 'This selection would be refused:'),
+      )
+    } catch (error) {
+      if (seq !== previewSeq) return
+      fill(previewBox, failure(error))
+    }
+    previewBox.classList.remove('stale')
+    previewBox.dataset.state = 'ready'
   }
 
   function addRecipient(): void {
@@ -158,13 +261,14 @@ function groupCard(ctx: Ctx, group: Group): HTMLElement {
     update()
   }
 
-  async function request(): Promise<void> {
+  /** Requests the quote (sent at once), or saves it as a DRAFT to review first. */
+  async function request(draft = false): Promise<void> {
     const subscriptionIds = group.subscriptions.filter((s) => selected.has(s.id)).map((s) => s.id)
     // Empty rows are not sent; `sent[i]` is the row of the i-th recipient sent (for error paths).
     const sent = recipients
       .map((_, row) => row)
       .filter((row) => recipients[row]!.email.trim() || recipients[row]!.name.trim())
-    busy = true
+    busy = draft ? 'draft' : 'request'
     update()
     try {
       const { createRenewalQuote: result } = await ctx.api.mutate(REQUEST_QUOTE, {
@@ -175,6 +279,7 @@ function groupCard(ctx: Ctx, group: Group): HTMLElement {
             name: recipients[row]!.name.trim() || null,
           })),
           idempotencyKey: newIdempotencyKey(),
+          draft,
         },
       })
       if (result.quote && result.userErrors.length === 0) {
@@ -185,7 +290,7 @@ function groupCard(ctx: Ctx, group: Group): HTMLElement {
     } catch (error) {
       fill(errorBox, failure(error))
     } finally {
-      busy = false
+      busy = null
       update()
     }
   }
@@ -217,7 +322,7 @@ function groupCard(ctx: Ctx, group: Group): HTMLElement {
       'data-key': group.key,
       onsubmit: (event: Event) => {
         event.preventDefault()
-        if (!busy) void request()
+        if (!busy) void request(false)
       },
     },
     h(
@@ -248,14 +353,90 @@ function groupCard(ctx: Ctx, group: Group): HTMLElement {
       ),
       h('tbody', {}, rows),
     ),
+    h('h3', {}, 'This quote, priced now'),
+    h(
+      'p',
+      { class: 'muted small' },
+      'Every change of the selection is priced again (',
+      h('code', {}, 'previewQuote'),
+      ': nothing is created or held).',
+    ),
+    previewBox,
     h('h3', {}, 'Recipients'),
     h('p', { class: 'muted small' }, "Your company's buyer contacts always receive the quote; add up to four more."),
     recipientRows,
-    h('div', { class: 'actions' }, addButton, requestButton),
+    h(
+      'p',
+      { class: 'muted small' },
+      '"Request quote" sends it at once; "Save as draft" keeps it to review (seats, recipients) before you send it.',
+    ),
+    h('div', { class: 'actions' }, addButton, draftButton, requestButton),
     errorBox,
   )
   update()
+  void preview()
   return card
+}
+
+function previewTable(p: Preview): HTMLElement {
+  return h(
+    'div',
+    {},
+    h(
+      'table',
+      { testid: 'preview-lines' },
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          ['Subscription', 'Seats', 'Term', 'New term', 'Unit price', 'Subtotal', 'Discount', 'Total'].map((t) =>
+            h('th', {}, t),
+          ),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        p.lines.map((line) =>
+          h(
+            'tr',
+            { testid: 'preview-line', 'data-number': line.subscription.number },
+            h('td', {}, h('strong', {}, line.subscription.number)),
+            h('td', { class: 'num' }, line.seats),
+            h('td', {}, label(line.term)),
+            h('td', {}, `${line.startDate} – ${line.endDate}`),
+            h('td', { class: 'num' }, money(line.unitPrice)),
+            h('td', { class: 'num' }, money(line.subtotal)),
+            h('td', { class: 'num' }, money(line.discount)),
+            h('td', { class: 'num', testid: 'preview-line-total' }, money(line.total)),
+          ),
+        ),
+      ),
+    ),
+    p.promotions.length
+      ? h(
+          'ul',
+          { class: 'promotions' },
+          p.promotions.map((promo) =>
+            h('li', {}, h('code', {}, promo.code), ` ${promo.description}: −${money(promo.discount)}`),
+          ),
+        )
+      : null,
+    h(
+      'dl',
+      { class: 'totals' },
+      h('dt', {}, 'Subtotal'),
+      h('dd', { testid: 'preview-subtotal' }, money(p.subtotal)),
+      h('dt', {}, 'Discounts'),
+      h('dd', { testid: 'preview-discount' }, money(p.discountTotal)),
+      h('dt', {}, 'Total'),
+      h('dd', { testid: 'preview-total' }, h('strong', {}, money(p.total))),
+      h('dt', {}, 'Would expire on'),
+      h('dd', {}, p.expiresOn),
+    ),
+  )
 }
 
 function subscriptionRow(s: Subscription, selected: Set<string>, changed: () => void): HTMLTableRowElement {
