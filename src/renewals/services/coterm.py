@@ -25,12 +25,12 @@ from renewals.services.quotes import (
     Preview,
     PreviewLine,
     Selection,
-    _release_stale_claims,
-    _select,
     add_promotions,
     enqueue,
     insert_quote,
     insert_recipients,
+    select_for_writing,
+    select_subscriptions,
 )
 
 OPERATION = "createCoTermQuote"
@@ -125,7 +125,7 @@ async def preview_co_term_quote(
     engine; nothing is written, every problem at once as DomainError."""
     today = container.clock.today()
     async with container.db.read_engine.connect() as conn:
-        selection = await _select(conn, command.subscription_ids, visibility)
+        selection = await select_subscriptions(conn, command.subscription_ids, visibility)
         anchor, problems = await _anchor(conn, command, visibility)
         lines = _plan(command, selection, anchor, problems, origin_for(viewer.role), today)
         promotions = (await reads.promotions_on(conn, [today]))[0]
@@ -190,9 +190,9 @@ async def plan_and_price_co_term(
     claims do not count)."""
     today = container.clock.today()
     conn = await uow.session.connection()
-    selection = await _select(conn, command.subscription_ids, visibility)
-    if await _release_stale_claims(uow, container, selection.subscriptions, actor):
-        selection = await _select(conn, command.subscription_ids, visibility)
+    selection = await select_for_writing(
+        uow, container, command.subscription_ids, visibility, actor
+    )
     anchor, problems = await _anchor(conn, command, visibility)
     lines = _plan(command, selection, anchor, problems, origin, today, replacing)
     promotions = (await reads.promotions_on(conn, [today]))[0]

@@ -164,13 +164,30 @@ async def plan_and_price(
     """Select → plan → price at the business date: the quote's lines, or DomainError with every
     problem. Stale claims of expired quotes are released first, as the expiry job would. The
     claims of the quote a revision is `replacing` do not count: the revision takes them over."""
-    today = container.clock.today()
     conn = await uow.session.connection()
-    selection = await _select(conn, command.subscription_ids, visibility)
+    selection = await select_for_writing(
+        uow, container, command.subscription_ids, visibility, actor
+    )
+    return await _plan_and_price(
+        conn, command, selection, origin, container.clock.today(), replacing
+    )
+
+
+async def select_for_writing(
+    uow: UnitOfWork,
+    container: Container,
+    ids: list[int | None],
+    visibility: Visibility,
+    actor: str,
+) -> Selection:
+    """The selection a quote of either type is written from, in the unit of work: a claim of a
+    quote past its expiry is released first, as the expiry job would, then read again (free,
+    auto-renew given back, R02)."""
+    conn = await uow.session.connection()
+    selection = await select_subscriptions(conn, ids, visibility)
     if await _release_stale_claims(uow, container, selection.subscriptions, actor):
-        # Read again as the expiry job leaves them: free, auto-renew given back (R02).
-        selection = await _select(conn, command.subscription_ids, visibility)
-    return await _plan_and_price(conn, command, selection, origin, today, replacing)
+        selection = await select_subscriptions(conn, ids, visibility)
+    return selection
 
 
 async def _plan_and_price(
@@ -215,7 +232,7 @@ async def preview_renewal_quote(
     claim of a quote past its expiry is free here as it is for creation (it reads as EXPIRED)."""
     today = container.clock.today()
     async with container.db.read_engine.connect() as conn:
-        selection = await _select(conn, command.subscription_ids, visibility)
+        selection = await select_subscriptions(conn, command.subscription_ids, visibility)
         lines, priced, _ = await _plan_and_price(
             conn, command, selection, origin_for(viewer.role), today
         )
@@ -233,7 +250,7 @@ async def preview_renewal_quote(
     )
 
 
-async def _select(
+async def select_subscriptions(
     conn: AsyncConnection, ids: list[int | None], visibility: Visibility
 ) -> Selection:
     """The selected subscriptions the viewer may see, in order; a missing or repeated id is a
