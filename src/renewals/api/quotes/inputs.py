@@ -1,8 +1,11 @@
-"""Inputs that several quote mutations share."""
+"""Inputs that several quote mutations share, and their conversion to the domain's values."""
 
 import strawberry
 
-from renewals.api.core.enums import QuoteType, Term
+from renewals.api.core.enums import QuoteType, Term, to_domain
+from renewals.api.core.ids import pk_of
+from renewals.domain import enums as d
+from renewals.domain.quotes import LineChange, Recipient
 
 
 @strawberry.input(
@@ -32,3 +35,23 @@ class AddressInput:
     city: str = strawberry.field(description="City.")
     postal_code: str = strawberry.field(description="Postal code.")
     country: str = strawberry.field(description="Two-letter ISO 3166 country code, e.g. DE.")
+
+
+def line_changes(changes: list[QuoteLineChangeInput] | None) -> list[LineChange]:
+    """The changes as the domain's; an id that is not a Subscription's names no subscription."""
+    return [
+        LineChange(
+            subscription_id=pk_of(c.subscription_id, "Subscription") or -1,
+            seats=c.seats,
+            term=to_domain(c.term, d.Term),
+            type=to_domain(c.type, d.QuoteType),
+        )
+        for c in changes or []
+    ]
+
+
+def recipients_of(recipients: list[RecipientInput] | None) -> list[Recipient] | None:
+    """The recipients as the domain's; None when none were given (so: kept as they are)."""
+    if recipients is None:
+        return None
+    return [Recipient(email=r.email, name=r.name) for r in recipients]

@@ -10,11 +10,10 @@ from renewals.api.core.context import ctx
 from renewals.api.core.errors import UserError, user_errors
 from renewals.api.core.ids import pk_of
 from renewals.api.core.limits import overlong_input
-from renewals.api.quotes.inputs import RecipientInput
+from renewals.api.quotes.inputs import RecipientInput, recipients_of
 from renewals.api.quotes.reload import reloaded_quote
 from renewals.api.quotes.types import Quote
 from renewals.domain.errors import DomainError
-from renewals.domain.quotes import Recipient
 from renewals.services import coterm
 
 INPUT_FIELDS = {
@@ -83,7 +82,7 @@ def co_term_command(
         align_to=input.align_to,
         anchor_requested=anchor is not None,
         anchor_id=pk_of(anchor, "Subscription") if anchor is not None else None,
-        recipients=[Recipient(email=r.email, name=r.name) for r in input.recipients or []],
+        recipients=recipients_of(input.recipients) or [],
         idempotency_key=input.idempotency_key,
         draft=bool(input.draft),
     )

@@ -11,12 +11,16 @@ from renewals.api.core.enums import PaymentMethod, to_domain
 from renewals.api.core.errors import UserError, user_errors
 from renewals.api.core.ids import pk_of
 from renewals.api.core.limits import overlong_input
-from renewals.api.quotes.inputs import QuoteLineChangeInput, RecipientInput
+from renewals.api.quotes.inputs import (
+    QuoteLineChangeInput,
+    RecipientInput,
+    line_changes,
+    recipients_of,
+)
 from renewals.api.quotes.reload import reloaded_quote
 from renewals.api.quotes.types import Quote
 from renewals.domain import enums as d
 from renewals.domain.errors import DomainError
-from renewals.domain.quotes import LineChange, Recipient
 from renewals.services import quotes
 
 INPUT_FIELDS = {
@@ -90,16 +94,8 @@ def renewal_command(input: CreateRenewalQuoteInput) -> quotes.CreateQuoteCommand
     """The input as the service's command (shared with previewQuote)."""
     return quotes.CreateQuoteCommand(
         subscription_ids=[pk_of(gid, "Subscription") for gid in input.subscription_ids],
-        changes=[
-            LineChange(
-                subscription_id=pk_of(c.subscription_id, "Subscription") or -1,
-                seats=c.seats,
-                term=to_domain(c.term, d.Term),
-                type=to_domain(c.type, d.QuoteType),
-            )
-            for c in input.changes or []
-        ],
-        recipients=[Recipient(email=r.email, name=r.name) for r in input.recipients or []],
+        changes=line_changes(input.changes),
+        recipients=recipients_of(input.recipients) or [],
         disable_auto_renew=bool(input.disable_auto_renew),
         idempotency_key=input.idempotency_key,
         currency=input.currency,

@@ -6,16 +6,18 @@ import strawberry
 from strawberry import Info
 
 from renewals.api.core.context import ctx
-from renewals.api.core.enums import to_domain
 from renewals.api.core.errors import InputFields, UserError, user_errors
 from renewals.api.core.ids import pk_of
 from renewals.api.core.limits import overlong_input
-from renewals.api.quotes.inputs import QuoteLineChangeInput, RecipientInput
+from renewals.api.quotes.inputs import (
+    QuoteLineChangeInput,
+    RecipientInput,
+    line_changes,
+    recipients_of,
+)
 from renewals.api.quotes.reload import reloaded_quote
 from renewals.api.quotes.types import Quote
-from renewals.domain import enums as d
 from renewals.domain.errors import DomainError
-from renewals.domain.quotes import LineChange, Recipient
 from renewals.services import revisions
 
 INPUT_FIELDS: InputFields = {
@@ -78,18 +80,8 @@ async def revise_quote(
         return ReviseQuotePayload(quote=None, user_errors=refused)
     command = revisions.ReviseCommand(
         quote_id=pk_of(input.quote_id, "Quote"),
-        recipients=None
-        if input.recipients is None
-        else [Recipient(email=r.email, name=r.name) for r in input.recipients],
-        changes=[
-            LineChange(
-                subscription_id=pk_of(c.subscription_id, "Subscription") or -1,
-                seats=c.seats,
-                term=to_domain(c.term, d.Term),
-                type=to_domain(c.type, d.QuoteType),
-            )
-            for c in input.changes or []
-        ],
+        recipients=recipients_of(input.recipients),
+        changes=line_changes(input.changes),
         disable_auto_renew=input.disable_auto_renew,
         idempotency_key=input.idempotency_key,
         draft=bool(input.draft),
