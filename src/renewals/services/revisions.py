@@ -8,6 +8,7 @@ given anew.
 """
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from renewals.auth import Viewer
 from renewals.container import Container
@@ -38,8 +39,10 @@ class ReviseCommand:
     draft: bool = False
 
 
-def check_revisable(quote: m.Quote, role: Role, today: object) -> None:
-    status = effective_status(quote.status, quote.expires_on, today)  # type: ignore[arg-type]
+def check_revisable(quote: m.Quote, role: Role, today: date) -> None:
+    """Only an open quote, unexpired on `today`; a buyer's only if it is SELF_SERVICE or
+    AUTOMATIC."""
+    status = effective_status(quote.status, quote.expires_on, today)
     if status == QuoteStatus.EXPIRED:
         raise DomainError.one(
             ErrorCode.QUOTE_EXPIRED, f"The quote expired on {quote.expires_on}.", ("quote",)

@@ -62,20 +62,15 @@ class _Costing:
         """A connection's page (its `first`, default 20); None for other fields."""
         if "first" not in definition.args:
             return None
-        for argument in field.arguments or ():
-            if argument.name.value != "first":
-                continue
-            value: Any = argument.value
-            if isinstance(value, VariableNode):
-                value = self.variables.get(value.name.value)
-            elif isinstance(value, IntValueNode):
-                value = int(value.value)
-            else:
-                value = None
-            if isinstance(value, int) and not isinstance(value, bool):
-                return max(0, min(value, MAX_PAGE))
-            return DEFAULT_PAGE
-        return DEFAULT_PAGE
+        given = next((a.value for a in field.arguments or () if a.name.value == "first"), None)
+        value: Any = None
+        if isinstance(given, VariableNode):
+            value = self.variables.get(given.name.value)
+        elif isinstance(given, IntValueNode):
+            value = int(given.value)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return max(0, min(value, MAX_PAGE))
+        return DEFAULT_PAGE  # not given, null, or not yet an int (validation refuses the rest)
 
     def selection(
         self, selection_set: SelectionSetNode | None, parent: Any, page: int | None, seen: frozenset
