@@ -318,6 +318,8 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     logging.basicConfig(level=os.environ.get("RENEWALS_LOG_LEVEL", "INFO"), stream=sys.stderr)
+    # fpdf2's font subsetting logs some 75 INFO lines per quote PDF; only its warnings matter.
+    logging.getLogger("fontTools").setLevel(max(logging.WARNING, logging.root.level))
     try:
         settings = Settings()
     except Exception as e:  # noqa: BLE001 - pydantic's validation error, shown plainly

@@ -174,3 +174,13 @@ def test_jobs_run_renews_as_orders_and_the_simulated_gateway_declines_whom_it_is
     assert "subscriptions auto-renewed: 1; auto-renewal charges declined: 0" in again.stdout
     last = run(tmp_path, "jobs", "run", env=env)
     assert "subscriptions auto-renewed: 0; auto-renewal charges declined: 0" in last.stdout
+
+
+def test_rendering_quote_pdfs_does_not_flood_the_log(tmp_path, env):
+    """`jobs run` finalizes the demo's automatic quotes (a PDF each): fpdf2's font subsetting
+    must not log its INFO lines (some 75 per PDF)."""
+    assert run(tmp_path, "demo", env=env).returncode == 0
+    jobs = run(tmp_path, "jobs", "run", env=env)
+    assert jobs.returncode == 0, jobs.stderr
+    assert "automatic quotes: 0" not in jobs.stdout  # PDFs were rendered
+    assert "fontTools" not in jobs.stderr
