@@ -193,7 +193,6 @@ async def _not_charged(
     log.warning("automatic renewal order %s: %s", order.number, reason)
     if not declined:
         uow.orders.record(order, order.status, ACTOR, now, reason)
-        order.failure_reason = reason
         return Outcome.UNSETTLED
     first = order.declines == 0
     order.declines += 1

@@ -47,10 +47,10 @@ class OrderRepository(Repository):
             )
         )
         order.status = status
-        if status in (OrderStatus.PAYMENT_DECLINED, OrderStatus.FAILED):
-            order.failure_reason = reason
-        elif status == OrderStatus.COMPLETED:
+        if status == OrderStatus.COMPLETED:
             order.failure_reason = None
+        elif reason is not None:  # a decline, a failure, or a charge whose outcome is unknown
+            order.failure_reason = reason
 
     async def for_quote(self, quote_id: int) -> m.Order:
         stmt = select(m.Order).where(m.Order.quote_id == quote_id)
