@@ -37,6 +37,7 @@ from renewals.container import Container, build_container
 from renewals.services.health import check_health
 from renewals.services.jobs import run_scheduled_jobs
 from renewals.services.pg_listener import PgListener
+from renewals.services.webhook_delivery import webhook_loop
 from renewals.services.worker import worker_loop
 from renewals.web import checkout, quote_pdf, spa
 from renewals.web.graphiql import graphiql_html
@@ -273,6 +274,7 @@ def create_app(
             tasks += [
                 asyncio.create_task(worker_loop(container, stop)),
                 asyncio.create_task(scheduler(container, stop)),
+                asyncio.create_task(webhook_loop(container, stop)),
             ]
         try:
             yield

@@ -48,6 +48,14 @@ class Settings(BaseSettings):
     ws_max_operations: int = Field(default=100, ge=1)
     ws_max_sockets_per_token: int = Field(default=20, ge=1)
     ws_max_message_bytes: int = Field(default=256 * 1024, ge=1024)
+    # Webhooks (docs/webhooks.md): where they may go, how long and how often they are tried.
+    webhooks_allow_private: bool = False
+    webhooks_max_endpoints: int = Field(default=10, ge=1)
+    webhooks_timeout_seconds: float = Field(default=10, gt=0)
+    webhooks_lease_seconds: float = Field(default=60, gt=0)
+    webhooks_retry_hours: float = Field(default=24, gt=0)
+    webhooks_secret_grace_hours: float = Field(default=24, ge=0)
+    webhook_expiry_reminder_days: int = Field(default=7, ge=0)
     log_level: str = "INFO"
     access_log: bool = True
 

@@ -20,6 +20,7 @@ from renewals.persistence.repositories.orders import OrderRepository
 from renewals.persistence.repositories.outbox import OutboxRepository
 from renewals.persistence.repositories.quotes import QuoteRepository
 from renewals.persistence.repositories.subscriptions import SubscriptionRepository
+from renewals.persistence.repositories.webhooks import WebhookRepository
 
 AfterCommit = Callable[[], Awaitable[None]]
 
@@ -52,6 +53,7 @@ class UnitOfWork:
         self.emails = EmailRepository(self.session, **dialect)
         self.imports = ImportRepository(self.session, **dialect)
         self.health = HealthRepository(self.session, **dialect)
+        self.webhooks = WebhookRepository(self.session, **dialect)
         return self
 
     async def announce(self, history_id: int) -> None:

@@ -18,6 +18,7 @@ from renewals.services.auto_renewal import renew_automatically
 from renewals.services.drafts import remove_stale_drafts
 from renewals.services.lifecycle import expire_if_due
 from renewals.services.quotes import CreateQuoteCommand, create_renewal_quote
+from renewals.services.webhooks import queue_expiry_reminders
 
 log = logging.getLogger("renewals.jobs")
 BATCH = 500
@@ -123,4 +124,5 @@ async def run_jobs(container: Container) -> JobReport:
     report.unsettled, report.unpriced = renewals.unsettled, renewals.unpriced
     report.quoted, report.skipped, report.no_buyer = await create_automatic_quotes(container)
     report.drafts_removed = await remove_stale_drafts(container)
+    await queue_expiry_reminders(container)  # quote.expiring webhooks, once per quote
     return report

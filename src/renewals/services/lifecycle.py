@@ -10,6 +10,7 @@ from renewals.events import StatusEvent
 from renewals.persistence import models as m
 from renewals.persistence.uow import UnitOfWork
 from renewals.services.mail import write_quote_closed_email
+from renewals.services.webhooks import queue_status_event
 
 CLOSING = frozenset(
     {QuoteStatus.ORDERED, QuoteStatus.EXPIRED, QuoteStatus.CANCELLED, QuoteStatus.FAILED}
@@ -43,6 +44,7 @@ async def record_status(
         previous_status=previous,
         occurred_at=change.occurred_at,
     )
+    await queue_status_event(uow, event)  # partners' and sales' webhooks, in this transaction
 
     async def publish() -> None:
         await container.bus.publish([event])

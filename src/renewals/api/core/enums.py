@@ -168,6 +168,11 @@ UserErrorCode = _described(
             "A co-term cannot align this subscription: it has ended or has a monthly term, or "
             "the aligned date is not after its end date or not less than one term after it (R06)."
         ),
+        "INVALID_WEBHOOK_URL": (
+            "A webhook URL that is not http(s), holds credentials, or names a non-public address."
+        ),
+        "UNKNOWN_EVENT_TYPE": "An event type webhooks do not have (see docs/webhooks.md).",
+        "TOO_MANY_WEBHOOK_ENDPOINTS": "The owner already has the most webhook endpoints allowed.",
     },
     name="UserErrorCode",
 )
