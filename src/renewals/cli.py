@@ -145,6 +145,14 @@ def cmd_jobs_run(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_webhooks_deliver(settings: Settings, args: argparse.Namespace) -> int:
+    from renewals.services.webhook_cli import deliver
+
+    return deliver(
+        settings.model_copy(update={"secret_key": secret_for(settings, dev=False)}), args.loop
+    )
+
+
 def cmd_emails(settings: Settings, args: argparse.Namespace) -> int:
     from renewals.services.outbox_cli import list_emails, requeue_email
 
@@ -292,6 +300,12 @@ def parser() -> argparse.ArgumentParser:
         dest="jobs_command", required=True
     )
     jobs.add_parser("run", help="run every due job once, then exit").set_defaults(func=cmd_jobs_run)
+    hooks = sub.add_parser("webhooks", help="signed webhooks").add_subparsers(
+        dest="webhooks_command", required=True
+    )
+    deliver = hooks.add_parser("deliver", help="send the due webhook deliveries, then exit")
+    deliver.add_argument("--loop", action="store_true", help="keep sending until stopped")
+    deliver.set_defaults(func=cmd_webhooks_deliver)
     em = sub.add_parser("emails", help="list the email outbox, or requeue one email")
     em.add_argument("--status", choices=[s.value for s in EmailStatus])
     em.add_argument(

@@ -58,6 +58,28 @@ from renewals.api.subscriptions.mutations.set_auto_renew import (
 )
 from renewals.api.subscriptions.queries import resolve_subscriptions
 from renewals.api.subscriptions.types import Subscription, SubscriptionConnection
+from renewals.api.webhooks.mutations.create_webhook_endpoint import (
+    CreateWebhookEndpointPayload,
+    create_webhook_endpoint,
+)
+from renewals.api.webhooks.mutations.delete_webhook_endpoint import (
+    DeleteWebhookEndpointPayload,
+    delete_webhook_endpoint,
+)
+from renewals.api.webhooks.mutations.redeliver_webhook import (
+    RedeliverWebhookPayload,
+    redeliver_webhook,
+)
+from renewals.api.webhooks.mutations.rotate_webhook_secret import (
+    RotateWebhookSecretPayload,
+    rotate_webhook_secret,
+)
+from renewals.api.webhooks.mutations.update_webhook_endpoint import (
+    UpdateWebhookEndpointPayload,
+    update_webhook_endpoint,
+)
+from renewals.api.webhooks.queries import resolve_webhook_deliveries, resolve_webhook_endpoints
+from renewals.api.webhooks.types import WebhookDeliveryConnection, WebhookEndpoint
 from renewals.config import Settings
 
 
@@ -90,6 +112,14 @@ class Query:
         resolver=resolve_orders,
         description="The orders you may see, newest first: accepted quotes and automatic "
         "renewals (R02).",
+    )
+    webhook_endpoints: list[WebhookEndpoint] = strawberry.field(
+        resolver=resolve_webhook_endpoints,
+        description="Your webhook endpoints (a partner's, or sales' shared ones); buyers: FORBIDDEN.",
+    )
+    webhook_deliveries: WebhookDeliveryConnection = strawberry.field(
+        resolver=resolve_webhook_deliveries,
+        description="The deliveries of your webhook endpoints, newest first.",
     )
 
 
@@ -136,6 +166,28 @@ class Mutation:
     create_co_term_quote: CreateCoTermQuotePayload = strawberry.mutation(
         resolver=create_co_term_quote,
         description="Request a co-term quote: align subscriptions' end dates to one date (R06).",
+    )
+    create_webhook_endpoint: CreateWebhookEndpointPayload = strawberry.mutation(
+        resolver=create_webhook_endpoint,
+        description="Register a URL for signed webhooks (partners: their customers' quotes; sales: "
+        "all); the secret is in the payload, once.",
+    )
+    update_webhook_endpoint: UpdateWebhookEndpointPayload = strawberry.mutation(
+        resolver=update_webhook_endpoint,
+        description="Change a webhook endpoint's URL, events or whether it is active.",
+    )
+    delete_webhook_endpoint: DeleteWebhookEndpointPayload = strawberry.mutation(
+        resolver=delete_webhook_endpoint,
+        description="Delete a webhook endpoint and its deliveries.",
+    )
+    rotate_webhook_secret: RotateWebhookSecretPayload = strawberry.mutation(
+        resolver=rotate_webhook_secret,
+        description="Replace a webhook endpoint's signing secret (the old one signs beside it for "
+        "RENEWALS_WEBHOOKS_SECRET_GRACE_HOURS).",
+    )
+    redeliver_webhook: RedeliverWebhookPayload = strawberry.mutation(
+        resolver=redeliver_webhook,
+        description="Send one webhook delivery again, due now, with the same delivery id.",
     )
 
 
