@@ -54,6 +54,7 @@ class Settings(BaseSettings):
     webhooks_timeout_seconds: float = Field(default=10, gt=0)
     webhooks_lease_seconds: float = Field(default=60, gt=0)
     webhooks_retry_hours: float = Field(default=24, gt=0)
+    webhooks_first_retry_seconds: float = Field(default=30, gt=0)
     webhooks_secret_grace_hours: float = Field(default=24, ge=0)
     webhook_expiry_reminder_days: int = Field(default=7, ge=0)
     log_level: str = "INFO"

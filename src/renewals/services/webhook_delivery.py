@@ -25,21 +25,26 @@ from renewals.domain.webhooks import (
 )
 from renewals.persistence.repositories.webhooks import DELIVERED, FAILED, PENDING
 from renewals.persistence.uow import UnitOfWork
-from renewals.services.webhook_targets import check_target
+from renewals.services.webhook_targets import RESOLVE_SECONDS, check_target
 
 log = logging.getLogger("renewals.webhooks")
 USER_AGENT = "renewals-webhooks/1"
 
 
 def schedule(container: Container) -> RetrySchedule:
-    return RetrySchedule(window=timedelta(hours=container.settings.webhooks_retry_hours))
+    s = container.settings
+    return RetrySchedule(
+        window=timedelta(hours=s.webhooks_retry_hours),
+        first=timedelta(seconds=s.webhooks_first_retry_seconds),
+    )
 
 
 def lease(container: Container) -> timedelta:
     """Longer than one attempt can last (resolving plus the total timeout), so a live worker's
     claim never runs out under it."""
     s = container.settings
-    return timedelta(seconds=max(s.webhooks_lease_seconds, s.webhooks_timeout_seconds + 10))
+    longest = s.webhooks_timeout_seconds + RESOLVE_SECONDS + 1
+    return timedelta(seconds=max(s.webhooks_lease_seconds, longest))
 
 
 def signing_secrets(row: Any, now: datetime) -> list[str]:
@@ -70,8 +75,9 @@ async def _deliver_next(container: Container, client: httpx.AsyncClient) -> bool
     now = container.clock.now()
     async with UnitOfWork(container.db) as uow:
         row = await uow.webhooks.claim_next(now, now + lease(container))
+        attempt_id = await uow.webhooks.start_attempt(row.id, now) if row else None
         await uow.commit()
-    if row is None:
+    if row is None or attempt_id is None:
         return None
     started = time.monotonic()
     status, error = await _post(container, client, row, now)
@@ -96,12 +102,10 @@ async def _deliver_next(container: Container, client: httpx.AsyncClient) -> bool
         outcome["last_error"] = error[:500]
         log.warning("webhook %s attempt failed: %s", row.uid, error[:200])
     async with UnitOfWork(container.db) as uow:
-        uow.webhooks.add_attempt(
-            row.id, attempted_at=now, duration_ms=duration, http_status=status, error=error
+        await uow.webhooks.end_attempt(
+            attempt_id, duration_ms=duration, http_status=status, error=error
         )
-        await uow.webhooks.finish(
-            row.id, attempts=row.attempts + 1, window_attempts=row.window_attempts + 1, **outcome
-        )
+        await uow.webhooks.finish(row.id, **outcome)
         await uow.commit()
     return outcome["status"] == DELIVERED
 

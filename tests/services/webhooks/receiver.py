@@ -24,7 +24,9 @@ class Receiver:
 
     statuses: list[int] = field(default_factory=list)
     secret: str | None = None
-    hold: threading.Event | None = None  # set: requests wait for it before answering
+    hold: threading.Event = field(default_factory=threading.Event)
+    hold_at: set[int] = field(default_factory=set)  # these requests (1, 2, ...) wait for `hold`
+    answered: list[tuple[str, int]] = field(default_factory=list)  # (delivery id, status)
     requests: list[Received] = field(default_factory=list)
     arrived: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -50,13 +52,19 @@ class Receiver:
                         )
                     )
                     status = receiver.statuses.pop(0) if receiver.statuses else 200
+                    held = len(receiver.requests) in receiver.hold_at
                 receiver.arrived.set()
-                if receiver.hold is not None:
+                if held:
                     receiver.hold.wait(30)
-                self.send_response(status)
-                self.send_header("Content-Length", "2")
-                self.end_headers()
-                self.wfile.write(b"ok")
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Length", "2")
+                    self.end_headers()
+                    self.wfile.write(b"ok")
+                except OSError:
+                    return  # the sender is gone (killed): this answer never arrived
+                with receiver.lock:
+                    receiver.answered.append((self.headers.get(DELIVERY_HEADER, ""), status))
 
             def log_message(self, *args: object) -> None:
                 pass
@@ -70,15 +78,14 @@ class Receiver:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server.server_address[1]}/hooks"
 
-    def unique(self) -> dict[str, Received]:
-        """What a receiver that de-duplicates by delivery id keeps: the first 2xx of each."""
-        seen: dict[str, Received] = {}
-        for r in self.requests:
-            seen.setdefault(r.delivery_id, r)
-        return seen
+    def processed(self) -> list[str]:
+        """The delivery ids a receiver that de-duplicates by them acts on: each accepted (2xx)
+        delivery once, in order."""
+        with self.lock:
+            accepted = [d for d, status in self.answered if 200 <= status < 300]
+        return list(dict.fromkeys(accepted))
 
     def stop(self) -> None:
-        if self.hold is not None:
-            self.hold.set()
+        self.hold.set()
         self.server.shutdown()
         self.server.server_close()

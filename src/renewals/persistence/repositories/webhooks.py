@@ -99,11 +99,32 @@ class WebhookRepository(Repository):
         )
         row = (await self.session.execute(self.locked(stmt, skip_locked=True))).first()
         if row is not None:
-            await self.update(update(D).where(D.id == row.id).values(locked_until=lease_until))
+            await self.update(
+                update(D)
+                .where(D.id == row.id)
+                .values(
+                    locked_until=lease_until,
+                    attempts=D.attempts + 1,
+                    window_attempts=D.window_attempts + 1,
+                )
+            )
         return row
 
-    def add_attempt(self, delivery_id: int, **values: Any) -> None:
-        self.session.add(A(delivery_id=delivery_id, **values))
+    async def start_attempt(self, delivery_id: int, now: datetime) -> int:
+        """The attempt's row, written with the claim: a sender killed before the answer leaves
+        it saying so."""
+        attempt = A(
+            delivery_id=delivery_id,
+            attempted_at=now,
+            duration_ms=0,
+            error="no outcome: the sender stopped before an answer",
+        )
+        self.session.add(attempt)
+        await self.session.flush()
+        return attempt.id
+
+    async def end_attempt(self, attempt_id: int, **values: Any) -> None:
+        await self.update(update(A).where(A.id == attempt_id).values(**values))
 
     async def finish(self, delivery_id: int, **values: Any) -> None:
         """The attempt's outcome: DELIVERED, PENDING with the next attempt, or FAILED."""
