@@ -97,7 +97,9 @@ class WebhookRepository(Repository):
             .order_by(D.next_attempt_at, D.id)
             .limit(1)
         )
-        row = (await self.session.execute(self.locked(stmt, skip_locked=True))).first()
+        if not self.is_sqlite:  # lock the delivery only: other senders skip it, not its endpoint
+            stmt = stmt.with_for_update(of=D, skip_locked=True)
+        row = (await self.session.execute(stmt)).first()
         if row is not None:
             await self.update(
                 update(D)
@@ -164,6 +166,8 @@ class WebhookRepository(Repository):
             .order_by(m.Quote.id)
             .limit(limit)
         )
+        if not self.is_sqlite:  # two job runners never write one quote's reminder twice
+            stmt = stmt.with_for_update(of=m.Quote, skip_locked=True)
         return list((await self.session.execute(stmt)).all())
 
     async def mark_reminded(self, quote_id: int, now: datetime) -> None:
