@@ -153,8 +153,8 @@ async def _post(
         return response.status_code, None
     except TimeoutError:
         return None, f"timeout after {timeout:g} s"
-    except httpx.HTTPError as e:
-        return None, f"{type(e).__name__}: {e}"[:500] or type(e).__name__
+    except Exception as e:  # noqa: BLE001 - network, TLS, protocol: a failed attempt, retried
+        return None, f"{type(e).__name__}: {e}"[:500]
 
 
 async def webhook_loop(container: Container, stop: asyncio.Event) -> None:
