@@ -1,6 +1,7 @@
 """Settings from RENEWALS_* environment variables, read when asked (never at import time)."""
 
 from datetime import date, time
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -49,6 +50,9 @@ class Settings(BaseSettings):
     ws_max_sockets_per_token: int = Field(default=20, ge=1)
     ws_max_message_bytes: int = Field(default=256 * 1024, ge=1024)
     log_level: str = "INFO"
+    # Compiled execution of queries (api/core/execution.py): on, off, or differential (each
+    # compiled query also runs through graphql-core; any difference fails the request, loudly).
+    compiled_execution: Literal["on", "off", "differential"] = "on"
     access_log: bool = True
 
     @property
