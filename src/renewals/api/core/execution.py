@@ -146,6 +146,8 @@ class FieldPlan:
         "info_class",
         "info_param",
         "kind",
+        "leaf_fast",
+        "leaf_only",
         "name",
         "nodes",
         "null_message",
@@ -167,6 +169,11 @@ class FieldPlan:
         self.field_def = field_def
         self.return_type = field_def.type
         self.type_plan = TypePlan(field_def.type)
+        # A leaf (or non-null leaf) field completes synchronously; `leaf_fast` is the Python type
+        # whose values the built-in scalar returns unchanged (see TypePlan.fast).
+        leaf = self.type_plan.inner if self.type_plan.kind == NONNULL else self.type_plan
+        self.leaf_only = leaf is not None and leaf.kind == LEAF
+        self.leaf_fast = leaf.fast if leaf is not None and leaf.kind == LEAF else None
         field_name = self.first_node.name.value
         self.null_message = f"Cannot return null for non-nullable field {parent_type}.{field_name}."
         self.args = bool(field_def.args or self.first_node.arguments)
@@ -482,6 +489,15 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
                 result = resolve(source, info, **args)
             if self.is_awaitable(result):
                 return self.complete_plan_awaitable(fp, op, path, result, info)
+            if fp.leaf_only:
+                fast = fp.leaf_fast
+                if (
+                    fast is not None
+                    and type(result) is fast
+                    and (fast is not int or MIN_INT <= result <= MAX_INT)
+                ):
+                    return result
+                return self.complete_plan_value(fp.type_plan, fp, op, path, path, result, info)
             completed = self.complete_plan_value(fp.type_plan, fp, op, path, path, result, info)
             if self.is_awaitable(completed):
 
