@@ -1,11 +1,13 @@
 """Shared fixtures: a migrated SQLite file per test, the container, the ASGI app and a client."""
 
+import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
+from renewals.api.core.execution import MISMATCHES
 from renewals.app import create_app
 from renewals.config import Settings
 from renewals.container import Container, build_container
@@ -36,7 +38,22 @@ def settings(database_url: str) -> Settings:
         today=TODAY,
         public_url="http://testserver",
         smtp_url=None,
+        # Every query of the tests also runs through graphql-core and must give the same bytes
+        # (api/core/execution.py); RENEWALS_COMPILED_EXECUTION=on|off in the environment wins.
+        **(
+            {}
+            if "RENEWALS_COMPILED_EXECUTION" in os.environ
+            else {"compiled_execution": "differential"}
+        ),
     )
+
+
+@pytest.fixture(autouse=True)
+def no_compiled_mismatch() -> Iterator[None]:
+    """Fails the test if a compiled query answered differently from graphql-core."""
+    MISMATCHES.clear()
+    yield
+    assert not MISMATCHES, MISMATCHES
 
 
 @pytest.fixture

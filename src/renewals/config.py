@@ -1,6 +1,7 @@
 """Settings from RENEWALS_* environment variables, read when asked (never at import time)."""
 
 from datetime import date, time
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -58,6 +59,9 @@ class Settings(BaseSettings):
     webhooks_secret_grace_hours: float = Field(default=24, ge=0)
     webhook_expiry_reminder_days: int = Field(default=7, ge=0)
     log_level: str = "INFO"
+    # Compiled execution of queries (api/core/execution.py): on, off, or differential (each
+    # compiled query also runs through graphql-core; any difference fails the request, loudly).
+    compiled_execution: Literal["on", "off", "differential"] = "on"
     access_log: bool = True
 
     @property

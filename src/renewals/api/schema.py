@@ -17,6 +17,7 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 
 from renewals.api.core.cost import QueryCost
+from renewals.api.core.execution import executor_class
 from renewals.api.core.extensions import ErrorCodes, OperationRules
 from renewals.api.core.input_rules import NoNulInStrings
 from renewals.api.core.scalars import SCALAR_OVERRIDES
@@ -237,4 +238,5 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         extensions=extensions,
         scalar_overrides=SCALAR_OVERRIDES,  # type: ignore[arg-type]  # ScalarDefinition is accepted at run time
         config=StrawberryConfig(disable_field_suggestions=not settings.dev_mode),
+        execution_context_class=executor_class(settings.compiled_execution),
     )
