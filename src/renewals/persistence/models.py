@@ -346,8 +346,8 @@ class Email(Base):
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime)
-    # A quote email carries its PDF (with the checkout link), rendered once when it was written:
-    # what is retried is what was written, and sending never reads the quote again.
+    # A quote email carries its PDF (with the checkout link): the name is written with the email,
+    # the bytes at the first sending (kept before SMTP sees them, so a retry sends the same).
     attachment_name: Mapped[str | None] = mapped_column(String(100))
     attachment: Mapped[bytes | None] = mapped_column(LargeBinary)
 

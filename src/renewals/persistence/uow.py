@@ -1,6 +1,7 @@
 """Unit of work: one transaction per use case; repositories never commit, the service does."""
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from types import TracebackType
 from typing import Any
 
@@ -81,6 +82,21 @@ class UnitOfWork:
     async def commit(self) -> None:
         await self.session.commit()
         self.committed = True
+
+    @asynccontextmanager
+    async def savepoint(self) -> AsyncIterator[None]:
+        """One item of a batch in this transaction: if it raises, its writes and its after-commit
+        work (events, wake-ups) are undone and the others' stay; the caller commits them all."""
+        mark = len(self._after_commit)
+        nested = await self.session.begin_nested()
+        try:
+            yield
+        except BaseException:
+            if nested.is_active:
+                await nested.rollback()
+            del self._after_commit[mark:]
+            raise
+        await nested.commit()
 
     def add(self, obj: Any) -> None:
         self.session.add(obj)

@@ -7,6 +7,7 @@ import logging
 from datetime import timedelta
 from email.headerregistry import Address
 from email.message import EmailMessage
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import unquote, urlparse
 
@@ -17,6 +18,7 @@ from renewals.domain.email import is_email_address
 from renewals.domain.retry import RetryPolicy
 from renewals.persistence.models import EmailStatus
 from renewals.persistence.uow import UnitOfWork
+from renewals.services.quote_pdf import render_emailed_pdf
 
 log = logging.getLogger("renewals.mail")
 RETRY = RetryPolicy(max_attempts=8, cap=timedelta(minutes=10))
@@ -139,6 +141,20 @@ async def _deliver_next(container: Container, target: SmtpTarget) -> bool | None
     return outcome["status"] == EmailStatus.SENT
 
 
+async def _with_attachment(container: Container, row: Any) -> Any:
+    """A quote email's PDF is rendered at its first sending (not when the quote was finalized)
+    and kept on the row before SMTP sees it: a retry sends the very same bytes."""
+    if row.attachment is not None or not row.attachment_name or row.quote_id is None:
+        return row
+    pdf = await render_emailed_pdf(container, row.quote_id)
+    if pdf is None:
+        raise InvalidEmail(f"the PDF of quote {row.quote_id} cannot be rendered")
+    async with UnitOfWork(container.db) as uow:
+        await uow.emails.keep_attachment(row.id, pdf)
+        await uow.commit()
+    return SimpleNamespace(**{**row._asdict(), "attachment": pdf})
+
+
 async def _release(container: Container, email_id: int) -> None:
     async with UnitOfWork(container.db) as uow:
         await uow.emails.release(email_id)
@@ -152,6 +168,7 @@ async def _send_one(
     email_id, to, attempts = row.id, row.to_address, row.attempts
     sender = container.settings.smtp_from
     try:
+        row = await _with_attachment(container, row)
         pdf = (row.attachment_name, row.attachment) if row.attachment is not None else None
         message = build_message(sender, email_id, to, row.subject, row.body, pdf)
         smtp = target.client()

@@ -17,7 +17,7 @@ from renewals.persistence.uow import UnitOfWork
 from renewals.services.auto_renewal import renew_automatically
 from renewals.services.drafts import remove_stale_drafts
 from renewals.services.lifecycle import expire_if_due
-from renewals.services.quotes import CreateQuoteCommand, create_renewal_quote
+from renewals.services.quotes import CreateQuoteCommand, create_in
 from renewals.services.webhooks import queue_expiry_reminders
 
 log = logging.getLogger("renewals.jobs")
@@ -64,15 +64,21 @@ async def expire_quotes(container: Container) -> int:
 
 async def create_automatic_quotes(container: Container) -> tuple[int, int, int]:
     """R12: one AUTOMATIC quote per due subscription, once per term; missed days caught up.
-    Returns (created, refused, skipped for having no buyer)."""
+    Returns (created, refused, skipped for having no buyer).
+
+    The due subscriptions are written `jobs_batch_size` to a transaction, each quote in a
+    savepoint of its own: a refused one (say, claimed meanwhile) is undone alone, the others
+    commit together; events are published once the batch commits."""
     today = container.clock.today()
     created = skipped = no_buyer = 0
     after = 0
+    size = container.settings.jobs_batch_size
     while True:
         async with container.db.read_engine.connect() as conn:  # a read: no write lock
             rows = await reads.automatic_quote_candidates(conn, today, after, BATCH)
         if not rows:
             return created, skipped, no_buyer
+        due: list[int] = []
         for sub_id, term, end_date, auto_renew, has_buyer in rows:
             decision = automatic_quote_decision(
                 term, end_date, today, auto_renew=auto_renew, has_buyer=bool(has_buyer)
@@ -80,23 +86,37 @@ async def create_automatic_quotes(container: Container) -> tuple[int, int, int]:
             if decision == AutomaticQuote.NO_BUYER:
                 no_buyer += 1
                 log.info("no automatic quote for subscription %s: no BUYER contact", sub_id)
-            if decision != AutomaticQuote.DUE:
-                continue
+            if decision == AutomaticQuote.DUE:
+                due.append(sub_id)
+        for start in range(0, len(due), size):
+            made, refused = await _automatic_quotes(container, due[start : start + size])
+            created, skipped = created + made, skipped + refused
+        after = rows[-1][0]
+
+
+async def _automatic_quotes(container: Container, subscription_ids: list[int]) -> tuple[int, int]:
+    """One transaction for these subscriptions' automatic quotes; (created, refused)."""
+    created = refused = 0
+    async with UnitOfWork(container.db) as uow:
+        for sub_id in subscription_ids:
             try:
-                await create_renewal_quote(
-                    container,
-                    None,
-                    Visibility(),
-                    CreateQuoteCommand(subscription_ids=[sub_id]),
-                    origin=QuoteOrigin.AUTOMATIC,
-                    actor="job:automatic-quotes",
-                    mark_auto_quoted=True,
-                )
+                async with uow.savepoint():
+                    await create_in(
+                        uow,
+                        container,
+                        None,
+                        Visibility(),
+                        CreateQuoteCommand(subscription_ids=[sub_id]),
+                        origin=QuoteOrigin.AUTOMATIC,
+                        actor="job:automatic-quotes",
+                        mark_auto_quoted=True,
+                    )
                 created += 1
             except DomainError as e:
-                skipped += 1
+                refused += 1
                 log.info("no automatic quote for subscription %s: %s", sub_id, ",".join(e.codes))
-        after = rows[-1][0]
+        await uow.commit()
+    return created, refused
 
 
 async def claim_scheduled_run(container: Container, runner: str) -> bool:

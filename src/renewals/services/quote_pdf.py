@@ -1,5 +1,11 @@
-"""The quote as a PDF (fpdf2): for the download without the checkout link, for the email with it."""
+"""The quote as a PDF (fpdf2): for the download without the checkout link, for the email with it.
 
+The email's copy is rendered when the email is first sent, not when the quote is finalized:
+rendering costs 0.1-0.25 s of CPU, which would otherwise bound how fast quotes are finalized
+(see docs/performance.md, "Writes and jobs")."""
+
+import asyncio
+import dataclasses
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -7,8 +13,14 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.enums import WrapMode
 from fpdf.fonts import FontFace
+from sqlalchemy import select
 
-from renewals.services.quote_document import QuoteDocument
+from renewals.auth import mint_checkout_token
+from renewals.container import Container
+from renewals.domain.enums import QuoteStatus
+from renewals.persistence import models as m
+from renewals.services.mail import checkout_url
+from renewals.services.quote_document import QuoteDocument, read_quote_document
 
 FONTS = Path(__file__).parent / "fonts"
 FONT = "DejaVu"  # a Unicode font: customer and product names are not limited to Latin-1
@@ -147,3 +159,33 @@ def _checkout(pdf: FPDF, link: str) -> None:
     # The link has no spaces: it wraps by character, and the whole of it stays clickable.
     pdf.multi_cell(0, 4, link, link=link, wrapmode=WrapMode.CHAR, new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(0, 0, 0)
+
+
+def emailed_pdf_name(number: str) -> str:
+    """The file name of the quote's PDF attached to its email."""
+    return f"{number}.pdf"
+
+
+async def render_emailed_pdf(container: Container, quote_id: int) -> bytes | None:
+    """The PDF attached to the quote's email (R13): the quote as it was sent (QUOTED, the address
+    snapshot, the finalized prices) with the same checkout link as the email's body (the token is
+    derived from the quote's nonce and expiry, which finalization fixed); None if the quote is
+    gone or was never finalized. Reads on the read engine, renders off the event loop."""
+    async with container.db.read_engine.connect() as conn:
+        sent = (
+            await conn.execute(
+                select(m.Quote.checkout_nonce, m.Quote.expires_on).where(m.Quote.id == quote_id)
+            )
+        ).first()
+        if sent is None or sent.checkout_nonce is None:
+            return None
+        document = await read_quote_document(conn, quote_id, container.clock.today())
+    if document is None:
+        return None
+    # Whatever happened since (bought, expired, revised), the email shows the quote as sent.
+    document = dataclasses.replace(document, status=QuoteStatus.QUOTED.value)
+    token = mint_checkout_token(
+        container.secret_key, quote_id, sent.checkout_nonce, sent.expires_on
+    )
+    link = checkout_url(container.settings.public_url, token)
+    return await asyncio.to_thread(render_quote_pdf, document, link)

@@ -122,34 +122,50 @@ async def _create(
     actor: str | None,
     mark_auto_quoted: bool,
 ) -> int:
+    async with UnitOfWork(container.db) as uow:
+        quote_id = await create_in(
+            uow, container, viewer, visibility, command, origin, actor, mark_auto_quoted
+        )
+        await uow.commit()
+        return quote_id
+
+
+async def create_in(
+    uow: UnitOfWork,
+    container: Container,
+    viewer: Viewer | None,
+    visibility: Visibility,
+    command: CreateQuoteCommand,
+    origin: QuoteOrigin | None = None,
+    actor: str | None = None,
+    mark_auto_quoted: bool = False,
+) -> int:
+    """The creation in a unit of work the caller commits: alone (`create_renewal_quote`) or one
+    of a batch, each in its own savepoint (the R12 job)."""
     today = container.clock.today()
     scope = viewer.scope if viewer else "system"
     origin = origin or (origin_for(viewer.role) if viewer else QuoteOrigin.AUTOMATIC)
-    async with UnitOfWork(container.db) as uow:
-        replay = await replay_or_claim(
-            uow, scope, OPERATION, command.idempotency_key, _digest(command), container.clock.now()
-        )
-        if replay is not None:
-            return replay
-        lines, priced, contacts = await plan_and_price(
-            uow, container, command, visibility, origin, actor or scope
-        )
-        status = QuoteStatus.DRAFT if command.draft else QuoteStatus.FINALIZING
-        quote = await insert_quote(
-            uow, container, lines, priced, origin, actor or scope, today, status
-        )
-        await write_parts(uow, quote, lines, priced, command.disable_auto_renew)
-        quote.expires_on = expires_on(lines, command.disable_auto_renew, today)
-        insert_recipients(uow, quote, contacts, command.recipients)
-        if not command.draft:
-            await claim_subscriptions(uow, quote, lines, command.disable_auto_renew)
-            if mark_auto_quoted:  # R12: once per term
-                await uow.subscriptions.mark_auto_quoted([line.subscription.id for line in lines])
-            enqueue(uow, container, "finalize_quote", quote.id)
-        await record_status(uow, container, quote, None, actor or scope)
-        await settle(uow, scope, OPERATION, command.idempotency_key, quote.id)
-        await uow.commit()
-        return quote.id
+    replay = await replay_or_claim(
+        uow, scope, OPERATION, command.idempotency_key, _digest(command), container.clock.now()
+    )
+    if replay is not None:
+        return replay
+    lines, priced, contacts = await plan_and_price(
+        uow, container, command, visibility, origin, actor or scope
+    )
+    status = QuoteStatus.DRAFT if command.draft else QuoteStatus.FINALIZING
+    quote = await insert_quote(uow, container, lines, priced, origin, actor or scope, today, status)
+    await write_parts(uow, quote, lines, priced, command.disable_auto_renew)
+    quote.expires_on = expires_on(lines, command.disable_auto_renew, today)
+    insert_recipients(uow, quote, contacts, command.recipients)
+    if not command.draft:
+        await claim_subscriptions(uow, quote, lines, command.disable_auto_renew)
+        if mark_auto_quoted:  # R12: once per term
+            await uow.subscriptions.mark_auto_quoted([line.subscription.id for line in lines])
+        enqueue(uow, container, "finalize_quote", quote.id)
+    await record_status(uow, container, quote, None, actor or scope)
+    await settle(uow, scope, OPERATION, command.idempotency_key, quote.id)
+    return quote.id
 
 
 async def plan_and_price(

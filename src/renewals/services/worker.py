@@ -24,8 +24,7 @@ from renewals.services.delivery import deliver_pending, mail_loop
 from renewals.services.lifecycle import transition
 from renewals.services.mail import checkout_url, format_money, quote_email, seats
 from renewals.services.payments import Charge, PaymentError
-from renewals.services.quote_document import read_quote_document
-from renewals.services.quote_pdf import render_quote_pdf
+from renewals.services.quote_pdf import emailed_pdf_name
 from renewals.services.quotes import add_promotions, price_requests
 from renewals.services.relay import HistoryRelay
 
@@ -102,7 +101,7 @@ async def _write_emails(
     subs: dict[int, m.Subscription],
 ) -> None:
     """R13: one email per recipient with number, expiry, total and a checkout link, and the
-    quote's PDF with the same link attached (rendered once, kept on each outbox row)."""
+    quote's PDF with the same link attached (rendered when first sent, then kept on the row)."""
     quote.checkout_nonce = new_nonce()
     token = mint_checkout_token(
         container.secret_key, quote.id, quote.checkout_nonce, quote.expires_on
@@ -125,25 +124,12 @@ async def _write_emails(
         kind="co-term quote" if quote.type == QuoteType.CO_TERM else "renewal quote",
     )
     recipients = await uow.quotes.recipients(quote.id)
-    attachment = await _quote_pdf(uow, container, quote, link) if recipients else None
+    # The PDF is rendered when the email is first sent (delivery.py): only its name here.
+    attachment = (emailed_pdf_name(quote.number), None)
     now = container.clock.now()
     for recipient in recipients:
         uow.emails.enqueue(quote.id, recipient.email, subject, body, now, attachment=attachment)
     await uow.flush()
-
-
-async def _quote_pdf(
-    uow: UnitOfWork, container: Container, quote: m.Quote, link: str
-) -> tuple[str, bytes]:
-    """The quote's PDF as this transaction sees it, with the checkout link (file name, bytes)."""
-    await uow.flush()  # the prices, promotions and address snapshot written above
-    conn = await uow.session.connection()
-    document = await read_quote_document(conn, quote.id, container.clock.today())
-    if document is None:
-        raise PermanentJobError(f"quote {quote.id} vanished while being finalized")
-    # Rendering takes a fraction of a second of CPU: not on the event loop.
-    pdf = await asyncio.to_thread(render_quote_pdf, document, link)
-    return f"{quote.number}.pdf", pdf
 
 
 async def fulfil_order(uow: UnitOfWork, container: Container, quote: m.Quote | None) -> None:
@@ -206,25 +192,39 @@ FAILED_TARGET = {
 
 async def run_one_job(container: Container) -> bool:
     """Runs the oldest due job; False when none is due."""
+    return await run_job_batch(container, 1) > 0
+
+
+async def run_job_batch(container: Container, size: int) -> int:
+    """Claims up to `size` due jobs (one statement; on PostgreSQL rows another claimer locked are
+    skipped) and runs them in one transaction, each in a savepoint of its own: a job that fails
+    is undone alone and recorded after the others commit. How many jobs were claimed."""
     now = container.clock.now()
+    failures: list[tuple[int, int, Exception]] = []
     async with UnitOfWork(container.db) as uow:
-        job = await uow.outbox.next_due(now)
-        if job is None:
-            return False
-        job_id, attempts = job.id, job.attempts
-        try:
-            handler = HANDLERS.get(job.kind)
-            if handler is None:
-                raise PermanentJobError(f"no handler for job kind {job.kind!r}")
-            quote = await uow.quotes.get(job.quote_id, for_update=True)
-            await handler(uow, container, quote)
-            job.status, job.attempts = JobStatus.DONE, attempts + 1
+        jobs = await uow.outbox.next_due_batch(now, size)
+        for job in jobs:
+            job_id, attempts = job.id, job.attempts
+            # One job alone needs no savepoint: its failure rolls the transaction back.
+            isolated = uow.savepoint() if len(jobs) > 1 else contextlib.nullcontext()
+            try:
+                async with isolated:
+                    handler = HANDLERS.get(job.kind)
+                    if handler is None:
+                        raise PermanentJobError(f"no handler for job kind {job.kind!r}")
+                    quote = await uow.quotes.get(job.quote_id, for_update=True)
+                    await handler(uow, container, quote)
+                    job.status, job.attempts = JobStatus.DONE, attempts + 1
+                    await uow.flush()
+            except Exception as e:  # noqa: BLE001 - every failure is recorded on the job
+                failures.append((job_id, attempts, e))
+                if len(jobs) == 1:
+                    break
+        if jobs and len(failures) < len(jobs):
             await uow.commit()
-            return True
-        except Exception as e:  # noqa: BLE001 - every failure is recorded on the job
-            error = e
-    await _record_failure(container, job_id, attempts, error)
-    return True
+    for job_id, attempts, error in failures:
+        await _record_failure(container, job_id, attempts, error)
+    return len(jobs)
 
 
 async def _record_failure(
@@ -259,10 +259,28 @@ async def _record_failure(
 
 
 async def run_due_jobs(container: Container, limit: int = 10_000) -> int:
-    """Runs due jobs until none is left (or `limit`); how many ran."""
+    """Runs due jobs until none is left (or about `limit`); how many ran. On PostgreSQL
+    `worker_concurrency` claimers run side by side (SKIP LOCKED keeps them apart); SQLite has
+    one writer, so one claimer."""
+    settings = container.settings
+    size = settings.worker_batch_size
+    claimers = 1 if container.db.is_sqlite else settings.worker_concurrency
     done = 0
-    while done < limit and await run_one_job(container):
-        done += 1
+
+    async def claimer() -> None:
+        nonlocal done
+        while done < limit:
+            ran = await run_job_batch(container, min(size, max(1, limit - done)))
+            if ran == 0:
+                return
+            done += ran
+
+    if claimers == 1:
+        await claimer()
+    else:
+        async with asyncio.TaskGroup() as group:
+            for _ in range(claimers):
+                group.create_task(claimer())
     return done
 
 

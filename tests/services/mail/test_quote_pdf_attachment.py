@@ -9,9 +9,10 @@ from urllib.parse import urlsplit
 
 import httpx
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from renewals.app import create_app
+from renewals.domain.enums import QuoteStatus
 from renewals.domain.visibility import Visibility
 from renewals.persistence import models as m
 from renewals.services.delivery import deliver_pending
@@ -94,11 +95,48 @@ async def test_each_recipient_gets_the_pdf_with_the_checkout_link_of_the_body(da
     assert logged and not [text for text in logged if token in text or "%PDF" in text]
 
 
-async def test_the_outbox_keeps_the_pdf_it_sends_and_its_listing_names_it(database_url):
-    async with mail_container(database_url, 1) as container:
+async def test_the_outbox_names_the_pdf_at_finalization_and_keeps_the_bytes_it_sent(
+    database_url,
+):
+    inbox = Inbox()
+    async with (
+        smtp_server(inbox) as port,
+        mail_container(database_url, port, public_url="http://testserver") as container,
+    ):
         number = await finalized_quote(container)
         async with container.db.read_engine.connect() as conn:
             rows = (await conn.execute(select(m.Email.attachment_name, m.Email.attachment))).all()
+        # Rendering waits for the sending: finalization does not pay for it.
+        assert rows == [(f"{number}.pdf", None)]
 
+        assert await deliver_pending(container) == 1
+        async with container.db.read_engine.connect() as conn:
+            rows = (await conn.execute(select(m.Email.attachment_name, m.Email.attachment))).all()
+        [message] = [message_from_bytes(e.content, policy=policy.default) for e in inbox.messages]
+
+    [attachment] = list(message.iter_attachments())
     assert [name for name, _ in rows] == [f"{number}.pdf"]
     assert rows[0][1].startswith(b"%PDF-")
+    assert rows[0][1] == attachment.get_content()  # a retry would send these very bytes
+
+
+async def test_the_emailed_pdf_shows_the_quote_as_sent_even_if_it_moved_on_before_sending(
+    database_url,
+):
+    inbox = Inbox()
+    async with (
+        smtp_server(inbox) as port,
+        mail_container(database_url, port, public_url="http://testserver") as container,
+    ):
+        number = await finalized_quote(container)
+        async with container.db.write_engine.begin() as conn:
+            await conn.execute(
+                update(m.Quote).values(status=QuoteStatus.CANCELLED, failure_reason=None)
+            )
+        assert await deliver_pending(container) == 1
+        [message] = [message_from_bytes(e.content, policy=policy.default) for e in inbox.messages]
+
+    [attachment] = list(message.iter_attachments())
+    text = pdf_text(attachment.get_content())
+    assert f"Quote {number}" in text
+    assert "Status: QUOTED" in text

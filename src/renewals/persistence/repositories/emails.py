@@ -22,7 +22,7 @@ class EmailRepository(Repository):
         now: datetime,
         *,
         order_id: int | None = None,
-        attachment: tuple[str, bytes] | None = None,
+        attachment: tuple[str, bytes | None] | None = None,
     ) -> None:
         """One email into the outbox, due at once (written with the transaction that needs it);
         about a quote, or about an order that has none (an automatic renewal); `attachment` is a
@@ -45,7 +45,7 @@ class EmailRepository(Repository):
 
     async def claim_next(self, now: datetime) -> Any | None:
         """The oldest due PENDING row (id, to, subject, body, attempts, attachment_name,
-        attachment), now SENDING, or None.
+        attachment, quote_id), now SENDING, or None.
         One row at a time: a failure or a stop can only ever concern the row in hand. Another
         worker skips a row locked here (PostgreSQL) and no longer sees it once this commits."""
         stmt = (
@@ -57,6 +57,7 @@ class EmailRepository(Repository):
                 E.attempts,
                 E.attachment_name,
                 E.attachment,
+                E.quote_id,
             )
             .where(E.status == EmailStatus.PENDING, E.next_attempt_at <= now)
             .order_by(E.id)
@@ -66,6 +67,10 @@ class EmailRepository(Repository):
         if row is not None:
             await self.update(update(E).where(E.id == row.id).values(status=EmailStatus.SENDING))
         return row
+
+    async def keep_attachment(self, email_id: int, attachment: bytes) -> None:
+        """The PDF rendered at the first sending, kept for the retries and the record."""
+        await self.update(update(E).where(E.id == email_id).values(attachment=attachment))
 
     async def release(self, email_id: int) -> None:
         """A claimed row that never reached SMTP is PENDING again, its attempts unchanged."""

@@ -36,5 +36,16 @@ class OutboxRepository(Repository):
             await self.session.execute(self.locked(stmt, skip_locked=True))
         ).scalar_one_or_none()
 
+    async def next_due_batch(self, now: datetime, size: int) -> list[m.OutboxJob]:
+        """Up to `size` due jobs, oldest first, locked for this transaction (one statement;
+        another claimer skips them on PostgreSQL)."""
+        stmt = (
+            select(J)
+            .where(J.status == JobStatus.PENDING, J.run_after <= now)
+            .order_by(J.id)
+            .limit(size)
+        )
+        return list((await self.session.execute(self.locked(stmt, skip_locked=True))).scalars())
+
     async def get(self, job_id: int) -> m.OutboxJob:
         return (await self.session.execute(select(J).where(J.id == job_id))).scalar_one()
