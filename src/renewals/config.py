@@ -48,6 +48,7 @@ class Settings(BaseSettings):
     ws_max_operations: int = Field(default=100, ge=1)
     ws_max_sockets_per_token: int = Field(default=20, ge=1)
     ws_max_message_bytes: int = Field(default=256 * 1024, ge=1024)
+    ws_max_queued_messages: int = Field(default=1000, ge=1)
     log_level: str = "INFO"
     access_log: bool = True
 
