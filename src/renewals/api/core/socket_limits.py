@@ -36,6 +36,16 @@ FLUSH_BEFORE_CLOSE_SECONDS = 2.0
 
 log = logging.getLogger("renewals.websocket")
 
+
+@dataclass
+class OutboxStats:
+    """Counters of this process (tests and the benchmark read them)."""
+
+    slow_consumers_closed: int = 0
+
+
+outbox_stats = OutboxStats()
+
 #: Set in a socket's ASGI scope when a refusal needs its own close code (see websocket.py).
 CLOSE_WITH = "renewals.close_with"
 #: The key of the socket's token in SocketLimits.open, once counted.
@@ -122,6 +132,7 @@ class Outbox:
 
     def overflow(self) -> None:
         self.closed = self.overflowed = True
+        outbox_stats.slow_consumers_closed += 1
         log.warning("closing a WebSocket that does not read: %d messages queued", self.limit)
         self._closer = asyncio.create_task(self._close_slow())
 
