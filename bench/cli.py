@@ -28,11 +28,19 @@ from bench import report
 from bench.databases import Databases
 from bench.dataset import build_dataset
 from bench.load import pick_generator
-from bench.scenarios import Run, s1, s2, s3, s4, s5, s6
+from bench.scenarios import Run, s1, s2, s3, s4, s4b, s5, s6
 from bench.servers import app_server, baseline_server
 from bench.settings import FULL, SCENARIOS, SMOKE, Sizes
 
-SCENARIO_FUNCTIONS = {"S1": s1, "S2": s2, "S3": s3, "S4": s4, "S5": s5, "S6": s6}
+SCENARIO_FUNCTIONS = {
+    "S1": s1,
+    "S2": s2,
+    "S3": s3,
+    "S4": s4,
+    "S4b": s4b,
+    "S5": s5,
+    "S6": s6,
+}
 
 
 def parser() -> argparse.ArgumentParser:
@@ -55,6 +63,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--connections", type=int, help="concurrent HTTP connections for S1/S2")
     p.add_argument("--subscribers", type=int, help="S4 WebSocket subscribers")
     p.add_argument("--changes", type=int, help="S4 status changes")
+    p.add_argument("--s4b-subscribers", type=int, help="S4b subscribers (PostgreSQL, --workers 2)")
+    p.add_argument("--s4b-changes", type=int, help="S4b status changes")
+    p.add_argument("--s4b-processes", type=int, help="S4b subscriber processes")
     p.add_argument("--keep", action="store_true", help="keep the databases and server logs")
     return p
 
@@ -68,6 +79,9 @@ def sizes_for(args: argparse.Namespace) -> Sizes:
         "connections": args.connections,
         "s4_subscribers": args.subscribers,
         "s4_changes": args.changes,
+        "s4b_subscribers": args.s4b_subscribers,
+        "s4b_changes": args.s4b_changes,
+        "s4b_processes": args.s4b_processes,
     }
     return replace(sizes, **{k: v for k, v in overrides.items() if v is not None})
 
@@ -138,7 +152,12 @@ def machine(args: argparse.Namespace, generator: str, kind: str) -> dict[str, An
 
 async def run(args: argparse.Namespace) -> int:
     sizes = sizes_for(args)
-    only = [s.strip().upper() for s in args.only.split(",")] if args.only else list(SCENARIOS)
+    by_upper = {s.upper(): s for s in SCENARIOS}
+    only = (
+        [by_upper.get(s.strip().upper(), s.strip()) for s in args.only.split(",")]
+        if args.only
+        else list(SCENARIOS)
+    )
     unknown = [s for s in only if s not in SCENARIOS]
     if unknown:
         print(
@@ -169,11 +188,13 @@ async def run(args: argparse.Namespace) -> int:
         except Exception as e:  # noqa: BLE001 - reported in the table; the run goes on
             traceback.print_exc()
             results[name] = {"error": f"{type(e).__name__}: {e}"}
+        if "skipped" in results[name]:
+            log(f"{name} skipped: {results[name]['skipped']}")
         results[name]["seconds"] = round(time.perf_counter() - t0, 1)
         log(f"{name} done in {results[name]['seconds']} s")
 
     try:
-        served = [s for s in ("S1", "S2", "S3", "S4") if s in only]
+        served = [s for s in ("S1", "S2", "S3", "S4", "S4b") if s in only]
         if served:
             try:
                 url = await dbs.create("main")

@@ -39,6 +39,8 @@ def server_env(database_url: str, **extra: str) -> dict[str, str]:
         # The benchmark's own limits: one token sends thousands of queries a second, which the
         # default rate budget (README "Limits") would throttle; the per-query maximum stays.
         RENEWALS_COST_BUDGET="0",
+        # S4/S4b open thousands of sockets with one token (README "Limits": 20 per token).
+        RENEWALS_WS_MAX_SOCKETS_PER_TOKEN="100000",
         PYTHONUNBUFFERED="1",
     )
     env.update(extra)

@@ -9,7 +9,7 @@ TODAY = date(2026, 6, 15)
 SECRET = "bench-secret-key-that-is-long-enough-for-hs256-signing"
 FOCUS_CUSTOMER = "5100000001"  # the S1 buyer
 FOCUS_PARTNER = "P000000001"  # the S2 partner
-SCENARIOS = ("S1", "S2", "S3", "S4", "S5", "S6")
+SCENARIOS = ("S1", "S2", "S3", "S4", "S4b", "S5", "S6")
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,9 @@ class Sizes:
     s3_per_client: int
     s4_subscribers: int
     s4_changes: int
+    s4b_subscribers: int
+    s4b_changes: int
+    s4b_processes: int  # subscriber processes (each an asyncio client of its share)
     jobs: JobsSpec
     s6_base: Spec
     s6_scales: tuple[int, ...]
@@ -76,6 +79,9 @@ FULL = Sizes(
     s3_per_client=20,
     s4_subscribers=1000,
     s4_changes=100,
+    s4b_subscribers=10_000,
+    s4b_changes=30,
+    s4b_processes=4,
     jobs=JobsSpec(customers=1000, subscriptions=100_000, due=10_000),
     # 1x = 200 subscriptions, 3 eligible for the buyer, 1 quote per status; 100x = the main size.
     s6_base=Spec(customers=2, subscriptions=200, focus_eligible=3, quotes_per_status=1),
@@ -95,6 +101,9 @@ SMOKE = Sizes(
     s3_per_client=1,
     s4_subscribers=10,
     s4_changes=5,
+    s4b_subscribers=20,
+    s4b_changes=3,
+    s4b_processes=2,
     jobs=JobsSpec(customers=10, subscriptions=200, due=20),
     s6_base=Spec(customers=2, subscriptions=100, focus_eligible=2, quotes_per_status=1),
     s6_scales=(1, 10, 100),

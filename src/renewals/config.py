@@ -64,6 +64,7 @@ class Settings(BaseSettings):
     webhooks_first_retry_seconds: float = Field(default=30, gt=0)
     webhooks_secret_grace_hours: float = Field(default=24, ge=0)
     webhook_expiry_reminder_days: int = Field(default=7, ge=0)
+    ws_max_queued_messages: int = Field(default=1000, ge=1)
     log_level: str = "INFO"
     # Compiled execution of queries (api/core/execution.py): on, off, or differential (each
     # compiled query also runs through graphql-core; any difference fails the request, loudly).

@@ -2,7 +2,7 @@
 
 import asyncio
 from collections import OrderedDict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,14 +30,19 @@ class StatusEvent:
 class EventBus(Protocol):
     async def publish(self, events: list[StatusEvent]) -> None: ...
 
-    def listen(self) -> AbstractAsyncContextManager["asyncio.Queue[StatusEvent]"]: ...
+    def listen(
+        self, subscribers: Callable[[], int] | None = None
+    ) -> AbstractAsyncContextManager["asyncio.Queue[StatusEvent]"]: ...
 
 
 class InProcessEventBus:
-    """Fans events out to every listener of this process, each history row exactly once."""
+    """Fans events out to every listener of this process, each history row exactly once.
+
+    A listener may serve many subscribers (a shared subscription, api/core/fanout.py): it says
+    how many with `subscribers`, and `listener_count` counts subscribers, not queues."""
 
     def __init__(self) -> None:
-        self._queues: set[asyncio.Queue[StatusEvent]] = set()
+        self._queues: dict[asyncio.Queue[StatusEvent], Callable[[], int] | None] = {}
         self._seen: OrderedDict[int, None] = OrderedDict()
 
     async def publish(self, events: list[StatusEvent]) -> None:
@@ -52,14 +57,22 @@ class InProcessEventBus:
                     queue.put_nowait(event)
 
     @asynccontextmanager
-    async def listen(self) -> AsyncIterator[asyncio.Queue[StatusEvent]]:
+    async def listen(
+        self, subscribers: Callable[[], int] | None = None
+    ) -> AsyncIterator[asyncio.Queue[StatusEvent]]:
         queue: asyncio.Queue[StatusEvent] = asyncio.Queue()
-        self._queues.add(queue)
+        self._queues[queue] = subscribers
         try:
             yield queue
         finally:
-            self._queues.discard(queue)
+            self._queues.pop(queue, None)
 
     @property
     def listener_count(self) -> int:
+        """Subscribers listening (a shared listener counts its subscribers)."""
+        return sum(1 if count is None else count() for count in self._queues.values())
+
+    @property
+    def queue_count(self) -> int:
+        """Listening queues (one per shared subscription, one per unshared subscriber)."""
         return len(self._queues)

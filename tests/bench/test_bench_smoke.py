@@ -36,7 +36,7 @@ def test_smoke_run_reports_every_scenario(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-5000:]
     report = json.loads(out.read_text())
     results = report["results"]
-    assert set(results) == {"S1", "S2", "S3", "S4", "S5", "S6"}
+    assert set(results) == {"S1", "S2", "S3", "S4", "S4b", "S5", "S6"}
     for scenario, keys in NUMBERS.items():
         assert "error" not in results[scenario], results[scenario]
         for key in keys:
@@ -54,6 +54,14 @@ def test_smoke_run_reports_every_scenario(tmp_path: Path) -> None:
     s4 = results["S4"]
     assert s4["lost"] == 0 and s4["duplicates"] == 0, s4
     assert s4["delivered"] == s4["expected_deliveries"] > 0
+
+    s4b = results["S4b"]
+    if database.startswith("postgresql"):  # subscribers in their own processes, over NOTIFY
+        assert "error" not in s4b, s4b
+        assert s4b["lost"] == 0 and s4b["duplicates"] == 0, s4b
+        assert s4b["delivered"] == s4b["expected_deliveries"] > 0
+    else:  # events cross workers only through PostgreSQL's NOTIFY
+        assert s4b["skipped"].startswith("needs PostgreSQL"), s4b
 
     assert results["S5"]["quoted"] == results["S5"]["due"] > 0
 

@@ -11,14 +11,19 @@
 - A socket that never sends `connection_init` is closed after `RENEWALS_WS_INIT_TIMEOUT_SECONDS`
   (graphql-transport-ws: 4408, as its protocol says; legacy graphql-ws: 4408 as well).
 - Operations per socket, sockets per token and message size are bounded (api/core/socket_limits.py).
+- Every message goes through the socket's bounded `Outbox` (one writer task); a client that stops
+  reading is closed with 1013 and never delays the other sockets.
+- `quoteStatusChanged` without `quoteId` is executed once per event for all the subscribers that
+  would get the same answer (api/core/fanout.py); each still gets its own operation id.
 """
 
 import asyncio
 import contextlib
 from collections.abc import AsyncGenerator, Mapping
-from typing import Any
+from typing import Any, cast
 
 import orjson
+from graphql import GraphQLFormattedError
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 from strawberry.asgi import ASGIWebSocketAdapter
 from strawberry.exceptions import ConnectionRejectionError
@@ -29,18 +34,21 @@ from strawberry.http.exceptions import (
 )
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
+    Operation,
 )
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import SubscribeMessage
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 from strawberry.subscriptions.protocols.graphql_ws.types import StartMessage
 from strawberry.types.execution import ExecutionResult, PreExecutionError
 
+from renewals.api.core.fanout import Member, hub_of, key_for, shared_context
 from renewals.api.core.socket_limits import (
     CLOSE_WITH,
     MESSAGE_TOO_BIG,
     SOCKET_KEY,
     TOO_MANY_OPERATIONS,
     TOO_MANY_SOCKETS,
+    Outbox,
     SocketLimits,
 )
 from renewals.auth import AuthError, parse_authorization, read_bearer
@@ -53,8 +61,17 @@ def limits_of(view: object) -> SocketLimits:
 
 
 class TextFrameWebSocket(ASGIWebSocketAdapter):
-    """Sends every message as one JSON text frame (orjson, decoded once to str); reads messages
-    up to the size limit (1009 past it); closes with the code a refusal asked for."""
+    """Sends every message as one JSON text frame (orjson, decoded once to str) through the
+    socket's bounded outbox; reads messages up to the size limit (1009 past it); closes with the
+    code a refusal asked for, after what is queued has been sent."""
+
+    _outbox: Outbox | None = None
+
+    @property
+    def outbox(self) -> Outbox:
+        if self._outbox is None:
+            self._outbox = Outbox(self.ws, limits_of(self.view).max_queued_messages)
+        return self._outbox
 
     async def iter_json(
         self, *, ignore_parsing_errors: bool = False
@@ -78,13 +95,57 @@ class TextFrameWebSocket(ASGIWebSocketAdapter):
 
     async def close(self, code: int, reason: str) -> None:
         code, reason = self.ws.scope.pop(CLOSE_WITH, (code, reason))
-        await self.ws.close(code=code, reason=reason)
+        outbox = self.outbox
+        if outbox.closed:  # already closed (slow consumer) or gone
+            return
+        await outbox.flush()
+        outbox.stop()
+        with contextlib.suppress(RuntimeError):  # closed meanwhile
+            await self.ws.close(code=code, reason=reason)
 
     async def send_json(self, message: Mapping[str, object]) -> None:
-        try:
-            await self.ws.send_text(orjson.dumps(message).decode())
-        except WebSocketDisconnect as exc:
-            raise WebSocketDisconnected from exc
+        if self.ws.application_state == WebSocketState.DISCONNECTED:
+            raise WebSocketDisconnected
+        self.outbox.put(orjson.dumps(message).decode())
+
+    def done(self) -> None:
+        """The handler is finished: nothing more is sent."""
+        if self._outbox is not None:
+            self._outbox.stop()
+
+
+async def run_shared(
+    handler: Any, prefix: str, query: object, operation_name: object, variables: object
+) -> tuple[bool, list[GraphQLFormattedError] | None]:
+    """Runs a shareable operation through the view's FanOut: (False, None) when it is not
+    shareable, else (True, the errors to answer with or None to complete)."""
+    context = handler.context
+    key = await key_for(context, query, operation_name, variables)
+    if key is None:
+        return False, None
+    websocket = handler.websocket
+    assert isinstance(websocket, TextFrameWebSocket)
+    schema, root_value = handler.schema, handler.root_value
+
+    async def begin(group_context: Any) -> Any:
+        return await schema.stream(
+            query,
+            variable_values=variables,
+            context_value=group_context,
+            root_value=root_value,
+            operation_name=operation_name,
+        )
+
+    member = Member(prefix, websocket.outbox)
+    errors = await hub_of(handler.view).run(
+        key, member, lambda: shared_context(context, context.viewer(), key.visibility), begin
+    )
+    return True, errors
+
+
+def frame_prefix(kind: str, operation_id: str) -> str:
+    """The start of a next/data frame up to its payload: `{"id":<id>,"type":<kind>,"payload":`."""
+    return '{"id":' + orjson.dumps(operation_id).decode() + ',"type":"' + kind + '","payload":'
 
 
 class LegacyGraphQLWSHandler(BaseGraphQLWSHandler):
@@ -100,6 +161,16 @@ class LegacyGraphQLWSHandler(BaseGraphQLWSHandler):
         variables: dict[str, object] | None,
     ) -> None:
         try:
+            shared, errors = await run_shared(
+                self, frame_prefix("data", operation_id), query, operation_name, variables
+            )
+            if shared:
+                if errors:
+                    error_message = {"type": "error", "id": operation_id, "payload": errors[0]}
+                    await self.send_message(cast("Any", error_message))
+                else:
+                    await self.send_message({"type": "complete", "id": operation_id})
+                return
             results = await self.schema.stream(
                 query,
                 variable_values=variables,
@@ -136,6 +207,7 @@ class LegacyGraphQLWSHandler(BaseGraphQLWSHandler):
         try:
             await super().handle()
         finally:
+            done_with(self.websocket)
             timer.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await timer
@@ -148,8 +220,38 @@ class LegacyGraphQLWSHandler(BaseGraphQLWSHandler):
                 await self.websocket.close(code=4408, reason="Connection initialisation timeout")
 
 
+def done_with(websocket: object) -> None:
+    if isinstance(websocket, TextFrameWebSocket):
+        websocket.done()
+
+
 class TransportWSHandler(BaseGraphQLTransportWSHandler):
-    """graphql-transport-ws with a cap on the operations one socket runs at once."""
+    """graphql-transport-ws with a cap on the operations one socket runs at once, and shared
+    execution of shareable subscriptions."""
+
+    async def handle(self) -> None:
+        try:
+            await super().handle()
+        finally:
+            done_with(self.websocket)
+
+    async def run_operation(self, operation: Operation[Any, Any]) -> None:
+        shared, errors = await run_shared(
+            self,
+            frame_prefix("next", operation.id),
+            operation.query,
+            operation.operation_name,
+            operation.variables,
+        )
+        if not shared:
+            await super().run_operation(operation)
+            return
+        if errors:
+            await operation.send_operation_message(
+                cast("Any", {"id": operation.id, "type": "error", "payload": errors})
+            )
+        else:
+            await operation.send_operation_message({"id": operation.id, "type": "complete"})
 
     async def handle_subscribe(self, message: SubscribeMessage) -> None:
         limit = limits_of(self.view).max_operations

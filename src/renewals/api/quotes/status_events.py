@@ -45,7 +45,8 @@ async def quote_status_changed(
         wanted_customer = await context.customer_id(customer_csn) or -1
     if quote_id is not None and wanted_quote is None:
         return
-    async with container.bus.listen() as queue:
+    # A shared run (api/core/fanout.py) listens once for all of its subscribers.
+    async with container.bus.listen(getattr(context, "subscribers", None)) as queue:
         replayed_up_to = 0
         if wanted_quote is not None:
             record = await context.loaders.quote_by_id.load(wanted_quote)
