@@ -1,6 +1,7 @@
 """Settings from RENEWALS_* environment variables, read when asked (never at import time)."""
 
 from datetime import date, time
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -50,6 +51,12 @@ class Settings(BaseSettings):
     ws_max_message_bytes: int = Field(default=256 * 1024, ge=1024)
     log_level: str = "INFO"
     access_log: bool = True
+    # Operating it (docs/operating.md): /metrics on or off, an optional bearer token for it, and
+    # plain or JSON log lines (JSON adds one line per request). Traces follow OTEL_* variables.
+    metrics: bool = True
+    metrics_token: str | None = None
+    log_format: Literal["text", "json"] = "text"
+    metrics_dir: str | None = None
 
     @property
     def simulated_declined_customers(self) -> list[str]:
