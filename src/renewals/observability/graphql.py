@@ -91,7 +91,7 @@ class Observe(SchemaExtension):
         if info is not None:
             info.operation, info.outcome = label, outcome
             viewer = getattr(context.context, "_viewer", None)  # set once the token was read
-            info.role = str(viewer.role) if viewer is not None else None
+            info.role = getattr(viewer.role, "value", str(viewer.role)) if viewer else None
         return outcome, label, kind
 
 

@@ -145,5 +145,6 @@ def configure(level: str = "INFO", *, json: bool = False) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for name in CHATTY:
-        logging.getLogger(name).setLevel(max(logging.WARNING, root.level))
+    quiet = root.level if root.level <= logging.DEBUG else max(logging.WARNING, root.level)
+    for name in CHATTY:  # at DEBUG they speak again
+        logging.getLogger(name).setLevel(quiet)
