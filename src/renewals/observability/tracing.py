@@ -123,9 +123,11 @@ def traced_job(kind: str, handler: Handler, traceparent: str | None) -> Handler:
 
 
 def instrument_engine(engine: Any) -> None:
-    """A span per SQL statement (the statement with its placeholders; never the parameters)."""
+    """A span per SQL statement inside an operation's or a job's span (the statement with its
+    placeholders; never the parameters)."""
     if _tracer is None:
         return
+    from opentelemetry.trace import get_current_span
     from sqlalchemy import event
 
     sync = engine.sync_engine
@@ -135,8 +137,8 @@ def instrument_engine(engine: Any) -> None:
     def before(
         conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: Any
     ) -> None:
-        if _tracer is None:  # turned off since (tests)
-            return
+        if _tracer is None or not get_current_span().get_span_context().is_valid:
+            return  # off since (tests), or outside any operation or job: the worker's polling
         s = _tracer.start_span(
             statement.split(None, 1)[0].upper() if statement else "SQL",
             attributes={"db.system": dialect, "db.statement": statement[:2000]},
