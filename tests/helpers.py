@@ -47,12 +47,22 @@ async def gql(
 
 
 def without_cost(body: Any) -> Any:
-    """The answer without `extensions.cost` (and without `extensions` if nothing else is left)."""
+    """The answer without `extensions.cost` (and without `extensions` if nothing else is left),
+    and its errors without `extensions.requestId` (the request's id, new for each request)."""
+    if isinstance(body, dict) and isinstance(body.get("errors"), list):
+        body = {**body, "errors": [without_request_id(e) for e in body["errors"]]}
     if not isinstance(body, dict) or "extensions" not in body:
         return body
     extensions = {k: v for k, v in body["extensions"].items() if k != "cost"}
     rest = {k: v for k, v in body.items() if k != "extensions"}
     return {**rest, "extensions": extensions} if extensions else rest
+
+
+def without_request_id(error: Any) -> Any:
+    if not isinstance(error, dict) or not isinstance(error.get("extensions"), dict):
+        return error
+    extensions = {k: v for k, v in error["extensions"].items() if k != "requestId"}
+    return {**error, "extensions": extensions}
 
 
 def count_sql(container: Container) -> Any:

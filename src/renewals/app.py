@@ -3,9 +3,11 @@
 
 import asyncio
 import contextlib
+import hmac
 import logging
 import os
 import re
+import time as clock
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
@@ -34,6 +36,8 @@ from renewals.api.core.websocket import (
 from renewals.api.schema import build_schema
 from renewals.config import Settings
 from renewals.container import Container, build_container
+from renewals.observability import logs, metrics, tracing
+from renewals.observability.graphql import Observe
 from renewals.services.health import check_health
 from renewals.services.jobs import run_scheduled_jobs
 from renewals.services.pg_listener import PgListener
@@ -68,8 +72,14 @@ def redact_access_log() -> None:
 
 
 def error_response(message: str, code: str, status: int) -> Response:
-    body = {"errors": [{"message": message, "extensions": {"code": code}}]}
+    body = {"errors": [{"message": message, "extensions": with_request_id({"code": code})}]}
     return Response(orjson.dumps(body), status_code=status, media_type="application/json")
+
+
+def with_request_id(extensions: dict[str, Any]) -> dict[str, Any]:
+    """An error's extensions with the request's id (the X-Request-Id header) added."""
+    request_id = logs.current_request_id()
+    return {**extensions, "requestId": request_id} if request_id else extensions
 
 
 class RenewalsGraphQL(GraphQL):
@@ -83,6 +93,10 @@ class RenewalsGraphQL(GraphQL):
         settings = container.settings
         # Our caps replace Strawberry's per-socket one (an error per operation, no close code).
         super().__init__(build_schema(settings), max_subscriptions_per_connection=None, **kwargs)
+        if settings.metrics or settings.log_format == "json" or tracing.enabled():
+            # Outermost, so it sees the codes ErrorCodes gives on the way out.
+            self.schema.extensions = (Observe, *self.schema.extensions)  # type: ignore[attr-defined]
+        self.count_sockets = settings.metrics
         self.container = container
         self.socket_limits = SocketLimits.of(settings)
         self.persisted = PersistedQueries(
@@ -124,10 +138,14 @@ class RenewalsGraphQL(GraphQL):
         """Refusals before execution (mutation over GET, wrong content type, malformed JSON,
         a subscription over plain HTTP) answer as GraphQL errors with a code, not plain text."""
         if scope["type"] != "http":
+            if self.count_sockets:
+                metrics.ws_connected()
             try:
                 await super().__call__(scope, receive, send)
             finally:  # the socket no longer counts against its token
                 release_socket(self.socket_limits, scope)
+                if self.count_sockets:
+                    metrics.ws_disconnected()
             return
         try:
             response = await self.run(Request(scope=scope, receive=receive))
@@ -170,6 +188,16 @@ class RenewalsGraphQL(GraphQL):
             self.persisted.register(request_data.query, request_data.extensions)
         return result
 
+    async def process_result(self, request: Any, result: ExecutionResult) -> Any:
+        """Each error carries the request id in `extensions.requestId` (not userErrors)."""
+        response: dict[str, Any] = dict(await super().process_result(request, result))
+        if response.get("errors") and logs.current_request_id():
+            response["errors"] = [
+                {**error, "extensions": with_request_id(error.get("extensions") or {})}
+                for error in response["errors"]
+            ]
+        return response
+
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
 
@@ -199,6 +227,26 @@ async def healthz(request: Request) -> JSONResponse:
         },
     }
     return JSONResponse(body, status_code=200 if ready else 503)
+
+
+async def metrics_page(request: Request) -> Response:
+    """Prometheus text format (docs/operating.md); a bearer token if RENEWALS_METRICS_TOKEN."""
+    container: Container = request.app.state.container
+    expected = container.settings.metrics_token
+    if expected:
+        given = request.headers.get("authorization", "")
+        if not hmac.compare_digest(given.encode(), f"Bearer {expected}".encode()):
+            return Response(
+                "a bearer token is needed\n",
+                status_code=401,
+                headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
+                media_type="text/plain",
+            )
+    families = await metrics.database_families(
+        container.db.read_engine, container.clock.now().replace(tzinfo=None)
+    )
+    body, content_type = metrics.render(families)
+    return Response(body, media_type=content_type)
 
 
 def seconds_until(at: time, now: datetime) -> float:
@@ -239,12 +287,17 @@ async def scheduler(container: Container, stop: asyncio.Event) -> None:
             if not due:
                 continue
         due, seen = False, container.clock.today()
+        start, outcome = clock.perf_counter(), "error"
         try:
-            report = await run_scheduled_jobs(container, runner=f"serve:{os.getpid()}")
+            with tracing.span("jobs.scheduled"):
+                report = await run_scheduled_jobs(container, runner=f"serve:{os.getpid()}")
             container.wake_worker()
+            outcome = "ok"
             log.info("jobs for %s: %s", seen, report or "already run for this business date")
         except Exception:  # noqa: BLE001
             log.exception("scheduled jobs failed")
+        finally:
+            metrics.job_ran("scheduled_jobs", outcome, clock.perf_counter() - start)
 
 
 def create_app(
@@ -256,6 +309,7 @@ def create_app(
     """`background=False` leaves the worker and scheduler to the caller (tests drive them)."""
     settings = settings or (container.settings if container else Settings())
     container = container or build_container(settings)
+    observe(container)
     graphql = RenewalsGraphQL(
         container,
         keep_alive=True,
@@ -284,12 +338,15 @@ def create_app(
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             await container.close()
+            metrics.process_exiting()
 
+    metrics_routes = [Route("/metrics", metrics_page, methods=["GET"])] if settings.metrics else []
     app = Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
+            *metrics_routes,
             Route("/checkout", checkout.show, methods=["GET"]),
             Route("/checkout", checkout.accept, methods=["POST"]),
             Route("/checkout/done", checkout.done, methods=["GET"]),
@@ -298,7 +355,10 @@ def create_app(
             Mount("/app", app=spa.AppFiles()),
             Mount("/static", app=StaticFiles(directory=spa.STATIC, check_dir=False), name="static"),
         ],
-        middleware=[Middleware(BodyLimit, limit=settings.max_body_bytes)],
+        middleware=[
+            Middleware(logs.RequestIds, log_requests=settings.log_format == "json"),
+            Middleware(BodyLimit, limit=settings.max_body_bytes),
+        ],
         lifespan=lifespan,
     )
     app.state.container = container
@@ -307,6 +367,24 @@ def create_app(
     return app
 
 
+def observe(container: Container) -> None:
+    """Traces (if OTEL_TRACES_EXPORTER says so) and pool metrics for this container's engines."""
+    settings = container.settings
+    tracing.setup_from_environment()
+    db = container.db
+    engines = {"read": db.read_engine, "write": db.write_engine}
+    for name, engine in engines.items():
+        if name == "write" and engine is db.read_engine:
+            continue
+        tracing.instrument_engine(engine)
+        if settings.metrics:
+            pool = engine.pool
+            size = getattr(pool, "size", lambda: 0)() + max(getattr(pool, "_max_overflow", 0), 0)
+            metrics.watch_pool(engine, name, size)
+
+
 def app_from_environment() -> Starlette:
     """The factory each `renewals serve --workers N` process calls (settings from RENEWALS_*)."""
-    return create_app(Settings())
+    settings = Settings()
+    logs.configure(settings.log_level, json=settings.log_format == "json")
+    return create_app(settings)

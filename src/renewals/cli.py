@@ -3,7 +3,6 @@ export-schema."""
 
 import argparse
 import asyncio
-import logging
 import os
 import sys
 from datetime import timedelta
@@ -232,9 +231,17 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
             f"the reference SPA, signed in as the demo buyer: {base}/app?token={token}",
             file=sys.stderr,
         )
+    json_logs = settings.log_format == "json"
+    # JSON: uvicorn's loggers go through ours; our request line replaces its access log.
+    log_config = None if json_logs else uvicorn.config.LOGGING_CONFIG
+    access_log = settings.access_log and not json_logs
     if args.workers > 1:
         # Each worker process builds its own app from the environment; hand it what we resolved.
         asyncio.run(container.close())
+        if settings.metrics:  # the workers' shared metric files, emptied at each start
+            from renewals.observability.metrics import prepare_multiprocess_dir
+
+            prepare_multiprocess_dir(metrics_dir(settings, args.port))
         os.environ.update(
             {
                 "RENEWALS_SECRET_KEY": secret or "",
@@ -250,7 +257,8 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
             host=args.host,
             port=args.port,
             log_level="info",
-            access_log=settings.access_log,
+            log_config=log_config,
+            access_log=access_log,
             ws_max_size=settings.ws_max_message_bytes,  # refused (1009) before it is buffered
         )
         return 0
@@ -259,10 +267,21 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         log_level="info",
-        access_log=settings.access_log,
+        log_config=log_config,
+        access_log=access_log,
         ws_max_size=settings.ws_max_message_bytes,
     )
     return 0
+
+
+def metrics_dir(settings: Settings, port: int) -> Path:
+    """Where `serve --workers N` keeps the workers' metric files (RENEWALS_METRICS_DIR, else a
+    directory per port under the system's temporary directory)."""
+    import tempfile
+
+    if settings.metrics_dir:
+        return Path(settings.metrics_dir)
+    return Path(tempfile.gettempdir()) / f"renewals-metrics-{os.getuid()}-{port}"
 
 
 def parser() -> argparse.ArgumentParser:
@@ -331,9 +350,13 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    logging.basicConfig(level=os.environ.get("RENEWALS_LOG_LEVEL", "INFO"), stream=sys.stderr)
-    # fpdf2's font subsetting logs some 75 INFO lines per quote PDF; only its warnings matter.
-    logging.getLogger("fontTools").setLevel(max(logging.WARNING, logging.root.level))
+    from renewals.observability.logs import configure
+
+    # Plain or JSON lines on stderr; alembic's and fontTools' INFO chatter is left out.
+    configure(
+        os.environ.get("RENEWALS_LOG_LEVEL", "INFO"),
+        json=os.environ.get("RENEWALS_LOG_FORMAT", "").lower() == "json",
+    )
     try:
         settings = Settings()
     except Exception as e:  # noqa: BLE001 - pydantic's validation error, shown plainly

@@ -70,6 +70,12 @@ class Settings(BaseSettings):
     # compiled query also runs through graphql-core; any difference fails the request, loudly).
     compiled_execution: Literal["on", "off", "differential"] = "on"
     access_log: bool = True
+    # Operating it (docs/operating.md): /metrics on or off, an optional bearer token for it, and
+    # plain or JSON log lines (JSON adds one line per request). Traces follow OTEL_* variables.
+    metrics: bool = True
+    metrics_token: str | None = None
+    log_format: Literal["text", "json"] = "text"
+    metrics_dir: str | None = None
 
     @property
     def simulated_declined_customers(self) -> list[str]:

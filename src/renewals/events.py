@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Protocol
 
 from renewals.domain.enums import QuoteStatus
+from renewals.observability import metrics
 
 QUEUE_LIMIT = 10_000
 SEEN_LIMIT = 50_000
@@ -46,6 +47,7 @@ class InProcessEventBus:
         self._seen: OrderedDict[int, None] = OrderedDict()
 
     async def publish(self, events: list[StatusEvent]) -> None:
+        metrics.events_published(len(events))
         for event in events:
             if event.history_id in self._seen:
                 continue

@@ -325,6 +325,9 @@ class OutboxJob(Base):
     locked_until: Mapped[datetime | None] = mapped_column(DateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    # The W3C traceparent of the request that wrote the job (traces on), so the worker's span
+    # continues that trace; null when traces are off.
+    traceparent: Mapped[str | None] = mapped_column(String(55))
 
 
 class Email(Base):

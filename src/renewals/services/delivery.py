@@ -16,6 +16,7 @@ import aiosmtplib
 from renewals.container import Container
 from renewals.domain.email import is_email_address
 from renewals.domain.retry import RetryPolicy
+from renewals.observability import tracing
 from renewals.persistence.models import EmailStatus
 from renewals.persistence.uow import UnitOfWork
 from renewals.services.quote_pdf import render_emailed_pdf
@@ -130,7 +131,8 @@ async def _deliver_next(container: Container, target: SmtpTarget) -> bool | None
             if row is None:
                 return None
             claim.email_id = row.id
-        outcome = await _send_one(container, target, claim, row)
+        with tracing.span("smtp.send", **{"email.id": row.id}):
+            outcome = await _send_one(container, target, claim, row)
     except BaseException:
         if claim.email_id is not None and not claim.handed:
             await asyncio.shield(_release(container, claim.email_id))

@@ -23,6 +23,7 @@ from renewals.domain.webhooks import (
     parse_url,
     signature_header,
 )
+from renewals.observability import tracing
 from renewals.persistence.repositories.webhooks import DELIVERED, FAILED, PENDING
 from renewals.persistence.uow import UnitOfWork
 from renewals.services.webhook_targets import RESOLVE_SECONDS, check_target
@@ -148,8 +149,9 @@ async def _post(
             "POST", url, content=body, headers=headers, timeout=timeout, extensions=extensions
         )
         # A total deadline: httpx's timeouts are per read, and a trickling answer must not last.
-        response = await asyncio.wait_for(client.send(request, stream=True), timeout)
-        await response.aclose()  # the body is not needed: only the status counts
+        with tracing.span("webhook.send", event_type=row.event_type, url_host=target.host):
+            response = await asyncio.wait_for(client.send(request, stream=True), timeout)
+            await response.aclose()  # the body is not needed: only the status counts
         return response.status_code, None
     except TimeoutError:
         return None, f"timeout after {timeout:g} s"

@@ -17,6 +17,7 @@ from renewals.domain.errors import DomainError
 from renewals.domain.pricing import LineRequest
 from renewals.domain.prorata import co_term_pro_rata
 from renewals.domain.retry import RetryPolicy
+from renewals.observability import metrics
 from renewals.persistence import models as m
 from renewals.persistence.models import JobStatus
 from renewals.persistence.uow import UnitOfWork
@@ -212,6 +213,7 @@ async def run_job_batch(container: Container, size: int) -> int:
                     handler = HANDLERS.get(job.kind)
                     if handler is None:
                         raise PermanentJobError(f"no handler for job kind {job.kind!r}")
+                    handler = metrics.timed_job(job.kind, handler, job.traceparent)
                     quote = await uow.quotes.get(job.quote_id, for_update=True)
                     await handler(uow, container, quote)
                     job.status, job.attempts = JobStatus.DONE, attempts + 1

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from renewals.observability import tracing
 from renewals.persistence import models as m
 from renewals.persistence.models import JobStatus
 from renewals.persistence.repositories.base import Repository
@@ -21,6 +22,7 @@ class OutboxRepository(Repository):
                 attempts=0,
                 run_after=now,
                 created_at=now,
+                traceparent=tracing.current_traceparent(),
             )
         )
 
