@@ -260,6 +260,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
             log_config=log_config,
             access_log=access_log,
             ws_max_size=settings.ws_max_message_bytes,  # refused (1009) before it is buffered
+            # uvicorn restarts a worker that misses its health check: 5 s by default, which a
+            # loaded machine (or 10,000 sockets connecting at once) misses without being stuck.
+            timeout_worker_healthcheck=settings.worker_healthcheck_seconds,
         )
         return 0
     uvicorn.run(

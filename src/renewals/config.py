@@ -65,6 +65,8 @@ class Settings(BaseSettings):
     webhooks_secret_grace_hours: float = Field(default=24, ge=0)
     webhook_expiry_reminder_days: int = Field(default=7, ge=0)
     ws_max_queued_messages: int = Field(default=1000, ge=1)
+    # `serve --workers N`: seconds a worker may miss uvicorn's health check before a restart.
+    worker_healthcheck_seconds: int = Field(default=30, ge=1)
     log_level: str = "INFO"
     # Compiled execution of queries (api/core/execution.py): on, off, or differential (each
     # compiled query also runs through graphql-core; any difference fails the request, loudly).
