@@ -214,8 +214,12 @@ async def checkouts(data: DataSet, query: str, auth: str) -> tuple[int, int]:
             event.listen(pool, "checkout", lambda *_: taken.append(1))
             response = await client.post("/graphql", json={"query": query}, headers=headers)
             assert response.status_code == 200 and "errors" not in response.json()
-            for _ in range(IDLE_TICKS + 5):  # the connection goes back once idle
+            for _ in range(IDLE_TICKS + 5):  # the connection goes back once idle ...
                 await asyncio.sleep(0)
+            for _ in range(100):  # ... on PostgreSQL after its ROLLBACK's round trip
+                if not pool.checkedout():
+                    break
+                await asyncio.sleep(0.01)
             return len(taken), pool.checkedout()
     finally:
         await container.close()
@@ -230,3 +234,39 @@ async def test_an_operation_reads_through_one_connection_and_gives_it_back(
     _, large = data_sets
     taken, still_out = await checkouts(large, OPERATIONS[operation], VIEWERS[viewer])
     assert (taken, still_out) == (1, 0)
+
+
+async def test_concurrent_operations_each_read_on_their_own_connection(data_sets):
+    # Sibling loaders of one request take turns on its connection; requests run side by side.
+    _, large = data_sets
+    settings = Settings(
+        database_url=large.url, secret_key=SECRET, today=TODAY, smtp_url=None, cost_budget=0
+    )
+    container = build_container(settings)
+    app = create_app(container=container, background=False)
+    pool = container.db.read_engine.sync_engine.pool
+    try:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            headers = {"Authorization": f"Bearer {VIEWERS['sales']}"}
+            queries = [OPERATIONS[name] for name in OPERATIONS] * 8
+            responses = await asyncio.wait_for(
+                asyncio.gather(
+                    *(client.post("/graphql", json={"query": q}, headers=headers) for q in queries)
+                ),
+                timeout=120,
+            )
+            for _ in range(IDLE_TICKS + 5):
+                await asyncio.sleep(0)
+            for _ in range(100):
+                if not pool.checkedout():
+                    break
+                await asyncio.sleep(0.01)
+            assert pool.checkedout() == 0
+    finally:
+        await container.close()
+    bodies = [r.json() for r in responses]
+    assert all("errors" not in b for b in bodies), bodies[0]
+    first = {name: bodies[i]["data"] for i, name in enumerate(OPERATIONS)}
+    for i, body in enumerate(bodies):
+        assert body["data"] == first[list(OPERATIONS)[i % len(OPERATIONS)]]
