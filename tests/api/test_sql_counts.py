@@ -1,16 +1,19 @@
 """No N+1: each list operation issues the same, pinned number of SELECTs for 5 rows and for 200."""
 
+import asyncio
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import event
 
 from renewals.app import create_app
 from renewals.config import Settings
 from renewals.container import build_container
 from renewals.domain.visibility import Visibility
+from renewals.persistence.db import IDLE_TICKS
 from renewals.persistence.reads import SubscriptionQuery, subscription_page
 from renewals.services.quotes import CreateQuoteCommand, create_renewal_quote
 from tests.dbs import Template, run_async
@@ -193,3 +196,77 @@ async def test_select_count_does_not_grow_with_rows(data_sets, operation, viewer
     assert rows(operation, large_data) > rows(operation, small_data) > 0
     assert small_selects == EXPECTED_SELECTS[operation, viewer]
     assert large_selects == small_selects
+
+
+async def checkouts(data: DataSet, query: str, auth: str) -> tuple[int, int]:
+    """Runs one operation; returns (read connections checked out, those still out after it)."""
+    settings = Settings(
+        database_url=data.url, secret_key=SECRET, today=TODAY, smtp_url=None, cost_budget=0
+    )
+    container = build_container(settings)
+    app = create_app(container=container, background=False)
+    pool = container.db.read_engine.sync_engine.pool
+    taken: list[object] = []
+    try:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            headers = {"Authorization": f"Bearer {auth}"}
+            event.listen(pool, "checkout", lambda *_: taken.append(1))
+            response = await client.post("/graphql", json={"query": query}, headers=headers)
+            assert response.status_code == 200 and "errors" not in response.json()
+            for _ in range(IDLE_TICKS + 5):  # the connection goes back once idle ...
+                await asyncio.sleep(0)
+            for _ in range(100):  # ... on PostgreSQL after its ROLLBACK's round trip
+                if not pool.checkedout():
+                    break
+                await asyncio.sleep(0.01)
+            return len(taken), pool.checkedout()
+    finally:
+        await container.close()
+
+
+@pytest.mark.parametrize("viewer", ["sales", "partner"])
+@pytest.mark.parametrize("operation", list(OPERATIONS))
+async def test_an_operation_reads_through_one_connection_and_gives_it_back(
+    data_sets, operation, viewer
+):
+    # Its statements (page, count, every loader batch, the CSN lookup) share one connection.
+    _, large = data_sets
+    taken, still_out = await checkouts(large, OPERATIONS[operation], VIEWERS[viewer])
+    assert (taken, still_out) == (1, 0)
+
+
+async def test_concurrent_operations_each_read_on_their_own_connection(data_sets):
+    # Sibling loaders of one request take turns on its connection; requests run side by side.
+    _, large = data_sets
+    settings = Settings(
+        database_url=large.url, secret_key=SECRET, today=TODAY, smtp_url=None, cost_budget=0
+    )
+    container = build_container(settings)
+    app = create_app(container=container, background=False)
+    pool = container.db.read_engine.sync_engine.pool
+    try:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            headers = {"Authorization": f"Bearer {VIEWERS['sales']}"}
+            queries = [OPERATIONS[name] for name in OPERATIONS] * 8
+            responses = await asyncio.wait_for(
+                asyncio.gather(
+                    *(client.post("/graphql", json={"query": q}, headers=headers) for q in queries)
+                ),
+                timeout=120,
+            )
+            for _ in range(IDLE_TICKS + 5):
+                await asyncio.sleep(0)
+            for _ in range(100):
+                if not pool.checkedout():
+                    break
+                await asyncio.sleep(0.01)
+            assert pool.checkedout() == 0
+    finally:
+        await container.close()
+    bodies = [r.json() for r in responses]
+    assert all("errors" not in b for b in bodies), bodies[0]
+    first = {name: bodies[i]["data"] for i, name in enumerate(OPERATIONS)}
+    for i, body in enumerate(bodies):
+        assert body["data"] == first[list(OPERATIONS)[i % len(OPERATIONS)]]

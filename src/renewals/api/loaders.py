@@ -1,7 +1,5 @@
 """Every loader of one request (or of one status event), from each area's loaders module."""
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from renewals.api.customers.loaders import (
     ContactsByCustomerIdLoader,
     CustomerByIdLoader,
@@ -29,28 +27,31 @@ from renewals.api.subscriptions.loaders import (
     PromotionsByDateLoader,
     SubscriptionByIdLoader,
 )
+from renewals.persistence.db import SharedReadConnection
 
 
 class Loaders:
-    """Fresh per request, so nothing is cached across viewers or changes."""
+    """Fresh per request, so nothing is cached across viewers or changes. They share one read
+    connection (`reads`), which the request's list reads use as well."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
-        self.subscription_by_id = SubscriptionByIdLoader(engine)
-        self.price_by_key = PriceByKeyLoader(engine)
-        self.promotions_by_date = PromotionsByDateLoader(engine)
-        self.customer_by_id = CustomerByIdLoader(engine)
-        self.partner_by_id = PartnerByIdLoader(engine)
-        self.contacts_by_customer_id = ContactsByCustomerIdLoader(engine)
-        self.customer_id_by_csn = CustomerIdByCsnLoader(engine)
-        self.partner_id_by_csn = PartnerIdByCsnLoader(engine)
-        self.quote_by_id = QuoteByIdLoader(engine)
-        self.quote_id_by_number = QuoteIdByNumberLoader(engine)
-        self.lines_by_quote_id = LinesByQuoteIdLoader(engine)
-        self.promotions_by_quote_id = PromotionsByQuoteIdLoader(engine)
-        self.recipients_by_quote_id = RecipientsByQuoteIdLoader(engine)
-        self.history_by_quote_id = HistoryByQuoteIdLoader(engine)
-        self.order_by_id = OrderByIdLoader(engine)
-        self.order_by_quote_id = OrderByQuoteIdLoader(engine)
-        self.order_ids_by_subscription_id = OrderIdsBySubscriptionIdLoader(engine)
-        self.lines_by_order_id = LinesByOrderIdLoader(engine)
-        self.history_by_order_id = HistoryByOrderIdLoader(engine)
+    def __init__(self, reads: SharedReadConnection) -> None:
+        self.reads = reads
+        self.subscription_by_id = SubscriptionByIdLoader(reads)
+        self.price_by_key = PriceByKeyLoader(reads)
+        self.promotions_by_date = PromotionsByDateLoader(reads)
+        self.customer_by_id = CustomerByIdLoader(reads)
+        self.partner_by_id = PartnerByIdLoader(reads)
+        self.contacts_by_customer_id = ContactsByCustomerIdLoader(reads)
+        self.customer_id_by_csn = CustomerIdByCsnLoader(reads)
+        self.partner_id_by_csn = PartnerIdByCsnLoader(reads)
+        self.quote_by_id = QuoteByIdLoader(reads)
+        self.quote_id_by_number = QuoteIdByNumberLoader(reads)
+        self.lines_by_quote_id = LinesByQuoteIdLoader(reads)
+        self.promotions_by_quote_id = PromotionsByQuoteIdLoader(reads)
+        self.recipients_by_quote_id = RecipientsByQuoteIdLoader(reads)
+        self.history_by_quote_id = HistoryByQuoteIdLoader(reads)
+        self.order_by_id = OrderByIdLoader(reads)
+        self.order_by_quote_id = OrderByQuoteIdLoader(reads)
+        self.order_ids_by_subscription_id = OrderIdsBySubscriptionIdLoader(reads)
+        self.lines_by_order_id = LinesByOrderIdLoader(reads)
+        self.history_by_order_id = HistoryByOrderIdLoader(reads)

@@ -1,13 +1,110 @@
-"""Engines: a read engine and a write engine (on SQLite one writer connection, BEGIN IMMEDIATE)."""
+"""Engines: a read engine and a write engine (on SQLite one writer connection, BEGIN IMMEDIATE),
+and the read connection one GraphQL request (or status event) shares among its reads."""
 
-from dataclasses import dataclass
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 from renewals.persistence.feeds import EventFeed, feed_for
+
+T = TypeVar("T")
+
+#: Loop iterations a shared connection stays checked out after its last statement. A request's
+#: statements follow one another a few iterations apart (a DataLoader dispatches on the next
+#: iteration, and its results reach the awaiting resolver two or three iterations later), so
+#: one request keeps one connection; a finished request (or a subscription between events)
+#: gives it back within this many iterations, whatever ended it.
+IDLE_TICKS = 24
+
+_closing: set[asyncio.Task[None]] = set()  # connections on their way back to the pool
+
+
+class SharedReadConnection:
+    """One read connection for one request (or one status event), opened on first use.
+
+    Loaders of sibling fields dispatch concurrently on one event loop, and an AsyncConnection
+    runs one statement at a time, so statements take turns (a lock). The connection goes back to
+    the pool once nothing has used it for IDLE_TICKS loop iterations, so no request end hook is
+    needed and nothing is held between a subscription's events; `close()` gives it back at once,
+    and so does `Database.dispose()`. A statement that fails or is cancelled closes the
+    connection (as `async with engine.connect()` does); the next statement opens another one.
+    """
+
+    __slots__ = ("_engine", "_open", "_conn", "_lock", "_busy", "_uses", "opened")
+
+    def __init__(self, engine: AsyncEngine, open_set: set[SharedReadConnection]) -> None:
+        self._engine = engine
+        self._open = open_set  # the Database's: the shared connections holding one now
+        self._conn: AsyncConnection | None = None
+        self._lock = asyncio.Lock()
+        self._busy = 0  # statements running or waiting for their turn
+        self._uses = 0  # bumped by every statement: an idle check that sees it move gives up
+        self.opened = 0  # connections checked out so far (tests read it)
+
+    @asynccontextmanager
+    async def connect(self) -> AsyncIterator[AsyncConnection]:
+        """The shared connection, for the duration of one read (its turn)."""
+        self._busy += 1
+        self._uses += 1
+        try:
+            async with self._lock:
+                if self._conn is None:
+                    self._conn = await self._engine.connect()
+                    self._open.add(self)
+                    self.opened += 1
+                try:
+                    yield self._conn
+                except BaseException:
+                    conn = self._take()
+                    if conn is not None:
+                        await asyncio.shield(conn.close())
+                    raise
+        finally:
+            self._busy -= 1
+            if self._busy == 0 and self._conn is not None:
+                asyncio.get_running_loop().call_soon(self._idle_check, self._uses, IDLE_TICKS)
+
+    async def run(self, fetch: Callable[..., Awaitable[T]], *args: Any) -> T:
+        """`fetch(conn, *args)` on the shared connection."""
+        async with self.connect() as conn:
+            return await fetch(conn, *args)
+
+    def _take(self) -> AsyncConnection | None:
+        conn, self._conn = self._conn, None
+        self._open.discard(self)
+        return conn
+
+    def _idle_check(self, uses: int, ticks: int) -> None:
+        if self._busy or self._uses != uses or self._conn is None:
+            return  # in use again (or closed): the check after its last statement decides
+        if ticks > 1:
+            asyncio.get_running_loop().call_soon(self._idle_check, uses, ticks - 1)
+            return
+        conn = self._take()
+        if conn is not None:
+            task = asyncio.get_running_loop().create_task(conn.close())
+            _closing.add(task)
+            task.add_done_callback(_closing.discard)
+
+    async def close(self) -> None:
+        """Gives the connection back now (a no-op when none is open); waits for a running read."""
+        async with self._lock:
+            conn = self._take()
+            if conn is not None:
+                await conn.close()
 
 
 @dataclass
@@ -16,6 +113,7 @@ class Database:
     read_engine: AsyncEngine
     write_engine: AsyncEngine
     sessions: async_sessionmaker
+    _shared_open: set[SharedReadConnection] = field(default_factory=set, repr=False)
 
     @property
     def is_sqlite(self) -> bool:
@@ -26,7 +124,15 @@ class Database:
         """How status changes reach other processes on this database (built once)."""
         return feed_for(self.is_sqlite)
 
+    def shared_reads(self) -> SharedReadConnection:
+        """A read connection to share among one request's reads (opened on first use)."""
+        return SharedReadConnection(self.read_engine, self._shared_open)
+
     async def dispose(self) -> None:
+        for shared in list(self._shared_open):  # idle ones not yet given back
+            await shared.close()
+        if _closing:
+            await asyncio.gather(*_closing, return_exceptions=True)
         await self.read_engine.dispose()
         if self.write_engine is not self.read_engine:
             await self.write_engine.dispose()

@@ -1,5 +1,5 @@
-"""The per-request context: the viewer, its visibility, fresh DataLoaders and the app's ports,
-plus the few things the API layer keeps for the life of the process (ApiCaches)."""
+"""The per-request context: the viewer, its visibility, fresh DataLoaders (sharing one read
+connection) and the app's ports, plus the few things the API layer keeps for the life of the process (ApiCaches)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from renewals.api.loaders import Loaders
 from renewals.auth import AuthError, Viewer, parse_authorization, read_bearer
 from renewals.domain.enums import Role
 from renewals.domain.visibility import Visibility
+from renewals.persistence.db import SharedReadConnection
 
 if TYPE_CHECKING:
     from strawberry.dataloader import DataLoader
@@ -44,7 +45,7 @@ class ApiCaches:
         """Loaders shared by every subscriber delivering one status event (a small LRU)."""
         loaders = self._event_loaders.get(history_id)
         if loaders is None:
-            loaders = self._event_loaders[history_id] = Loaders(container.db.read_engine)
+            loaders = self._event_loaders[history_id] = Loaders(container.db.shared_reads())
             if len(self._event_loaders) > EVENT_LOADERS_KEPT:
                 self._event_loaders.popitem(last=False)
         return loaders
@@ -68,8 +69,18 @@ class Context:
 
     def refresh(self) -> None:
         """New loaders and business date: what follows is read afresh (after a mutation)."""
-        self.loaders = Loaders(self.container.db.read_engine)
+        self.loaders = Loaders(self.container.db.shared_reads())
         self.today = self.container.clock.today()
+
+    @property
+    def reads(self) -> SharedReadConnection:
+        """The request's read connection (the loaders' one): list reads and counts use it too."""
+        return self.loaders.reads
+
+    async def close(self) -> None:
+        """Gives the read connection back now; without this it goes back a few loop iterations
+        after its last statement (api/core/dataloader.py)."""
+        await self.loaders.reads.close()
 
     def for_event(self, history_id: int) -> None:
         """Reads one status event through the loaders every subscriber of it shares."""

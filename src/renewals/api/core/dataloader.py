@@ -1,10 +1,14 @@
-"""The base of every loader: one read-side SQL batch per relation per request (or event)."""
+"""The base of every loader: one read-side SQL batch per relation per request (or event), all of
+a request's batches and list reads on one read connection (persistence/db.py's
+SharedReadConnection)."""
 
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection
 from strawberry.dataloader import DataLoader
+
+from renewals.persistence.db import SharedReadConnection
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -17,11 +21,10 @@ class SqlLoader(DataLoader[K, V], Generic[K, V]):
 
     fetch: Fetch
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, reads: SharedReadConnection) -> None:
         fetch = type(self).fetch
 
         async def load(keys: Sequence[K]) -> list[V]:
-            async with engine.connect() as conn:
-                return await fetch(conn, keys)
+            return await reads.run(fetch, keys)
 
         super().__init__(load_fn=load)

@@ -3,11 +3,12 @@
 import base64
 import binascii
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Annotated, Any, Generic, Protocol, TypeVar
 
 import strawberry
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection
 from strawberry import Info
 
 from renewals.api.core.errors import bad_input
@@ -22,6 +23,12 @@ class Keyed(Protocol):
 
     @property
     def id(self) -> int: ...
+
+
+class Connects(Protocol):
+    """Where a page is read: an AsyncEngine, or the request's shared read connection."""
+
+    def connect(self) -> AbstractAsyncContextManager[AsyncConnection]: ...
 
 
 DEFAULT_PAGE = 20
@@ -112,7 +119,7 @@ class Page(Generic[R]):
 
 
 async def read_page(
-    engine: AsyncEngine,
+    engine: Connects,
     request: PageRequest,
     fetch: Callable[[AsyncConnection, int | None, int], Awaitable[list[R]]],
     count: Callable[[AsyncConnection], Awaitable[int]],

@@ -58,7 +58,7 @@ async def _sees(
         return True
     if reseller_id is not None and reseller_id == vis.reseller_id:
         return True
-    async with context.container.db.read_engine.connect() as conn:
+    async with context.reads.connect() as conn:
         return await reads.sees_any_subscription(
             conn, vis, customer_id=customer_id, reseller_id=reseller_id
         )

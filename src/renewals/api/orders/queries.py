@@ -40,7 +40,7 @@ async def resolve_orders(
         vis = replace(vis, nothing=True)
     query = reads.OrderQuery(customer_id=customer_id or None, subscription_id=subscription_id)
     page = await read_page(
-        context.container.db.read_engine,
+        context.reads,
         request,
         lambda conn, after_id, n: reads.order_page(conn, vis, query, after_id, n),
         lambda conn: reads.order_count(conn, vis, query),

@@ -48,8 +48,13 @@ class OrderLine:
 
     @strawberry.field(description="The subscription this line renews.")
     def subscription(self, info: Info) -> SubscriptionRef:
-        shape = lazy_class(SubscriptionRef).of
-        return resolved(ctx(info).loaders.subscription_by_id, self.record.subscription_id, shape)
+        context, subscription = ctx(info), lazy_class(SubscriptionRef)
+        today = context.today
+        return resolved(
+            context.loaders.subscription_by_id,
+            self.record.subscription_id,
+            lambda r: subscription.of(r, today),
+        )
 
     @strawberry.field(description="Price-list unit price on the day the order was placed.")
     def unit_price(self) -> Money:
@@ -165,11 +170,12 @@ class Order(Node):
 
     @strawberry.field(description="The subscriptions the order renews, in line order.")
     async def subscriptions(self, info: Info) -> list[SubscriptionRef]:
-        loaders = ctx(info).loaders
+        context = ctx(info)
+        loaders = context.loaders
         records = await loaders.lines_by_order_id.load(self.record.id)
         subs = await loaders.subscription_by_id.load_many([r.subscription_id for r in records])
         shape = lazy_class(SubscriptionRef).of
-        return [shape(s) for s in subs if s is not None]
+        return [shape(s, context.today) for s in subs if s is not None]
 
     @strawberry.field(description="Every status change and charge attempt, oldest first, with why.")
     async def status_history(self, info: Info) -> list[OrderStatusChange]:

@@ -48,7 +48,7 @@ async def resolve_quotes(
         customer_id=customer_id or None, statuses=statuses, today=context.today
     )
     page = await read_page(
-        context.container.db.read_engine,
+        context.reads,
         request,
         lambda conn, after_id, n: reads.quote_page(conn, vis, query, after_id, n),
         lambda conn: reads.quote_count(conn, vis, query),

@@ -37,8 +37,12 @@ class QuoteLine:
 
     @strawberry.field(description="The subscription this line renews.")
     def subscription(self, info: Info) -> Subscription:
+        context = ctx(info)
+        today = context.today
         return resolved(
-            ctx(info).loaders.subscription_by_id, self.record.subscription_id, Subscription.of
+            context.loaders.subscription_by_id,
+            self.record.subscription_id,
+            lambda r: Subscription.of(r, today),
         )
 
     @strawberry.field(description="Price-list unit price for product, term and currency.")

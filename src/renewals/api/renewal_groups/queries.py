@@ -30,7 +30,7 @@ async def resolve_eligible_groups(
     if customer_id is False or vis.nothing:
         return []
     today, loaders = context.today, context.loaders
-    async with context.container.db.read_engine.connect() as conn:
+    async with context.reads.connect() as conn:
         candidates = await reads.renewable_subscriptions(conn, vis, customer_id or None, today)
     prices = dict(
         zip(
@@ -59,7 +59,7 @@ async def resolve_eligible_groups(
                 reseller_id=first_sub.reseller_id,
                 currency=key.currency,
                 payment_method=key.payment_method,
-                subscriptions=[Subscription.of(s) for s in subs],
+                subscriptions=[Subscription.of(s, today) for s in subs],
                 estimated_total=Money(amount=total, currency=key.currency),
             )
         )

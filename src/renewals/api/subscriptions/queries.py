@@ -49,19 +49,23 @@ async def resolve_subscriptions(
         auto_renew=f.auto_renew,
     )
     page = await read_page(
-        context.container.db.read_engine,
+        context.reads,
         request,
         lambda conn, after_id, n: reads.subscription_page(conn, vis, query, after_id, n),
         lambda conn: reads.subscription_count(conn, vis, query),
     )
     await prefetch_subscriptions(context.loaders, page.rows, node_fields(info))
     edges = [
-        SubscriptionEdge(cursor=cursor, node=Subscription.of(r))
+        SubscriptionEdge(cursor=cursor, node=Subscription.of(r, context.today))
         for cursor, r in zip(page.cursors, page.rows, strict=True)
     ]
-    return SubscriptionConnection(count=page.count, edges=edges, page_info=page.info)
+    return SubscriptionConnection(
+        count=page.count, edges=edges, page_info=page.info, nodes=[e.node for e in edges]
+    )
 
 
 async def subscription_node(context: Context, pk: int) -> Subscription | None:
     record = await context.loaders.subscription_by_id.load(pk)
-    return Subscription.of(record) if record and await context.can_see(record) else None
+    return (
+        Subscription.of(record, context.today) if record and await context.can_see(record) else None
+    )

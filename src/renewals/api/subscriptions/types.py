@@ -51,6 +51,16 @@ class Eligibility:
     )
 
 
+def _customer(root: Subscription, info: Info) -> Customer:
+    return customer_of(info, root.record.customer_id)
+
+
+def _reseller(root: Subscription, info: Info) -> Partner | None:
+    return partner_of(info, root.record.reseller_id)
+
+
+# customer and reseller are resolvers given by name (not methods), so that the plain fields
+# around them keep their places in the SDL: a method's field comes after every annotated one.
 @strawberry.type(description="A licence contract for one product offering.")
 class Subscription(Node):
     record: Private[SubscriptionRecord]
@@ -66,9 +76,26 @@ class Subscription(Node):
     auto_renew: bool = strawberry.field(
         description="Whether it renews automatically on its end date."
     )
+    status: SubscriptionStatus = strawberry.field(
+        description="ACTIVE until the end date, EXPIRED after it."
+    )
+    customer: Customer = strawberry.field(
+        resolver=_customer,
+        description="The customer that owns the subscription.",
+    )
+    reseller: Partner | None = strawberry.field(
+        resolver=_reseller,
+        description="The reseller of record, if any.",
+    )
+    renewal_window: RenewalWindow = strawberry.field(
+        description="When it can be renewed by quote (R01)."
+    )
 
     @classmethod
-    def of(cls, r: SubscriptionRecord) -> Subscription:
+    def of(cls, r: SubscriptionRecord, today: date) -> Subscription:
+        """As it reads on the business date `today`: its status and renewal window are plain
+        values (pure functions of the record and the date); relations stay lazy."""
+        window = renewal_window(r.end_date)
         return cls(
             record=r,
             id=strawberry.ID(to_global_id("Subscription", r.id)),
@@ -82,28 +109,12 @@ class Subscription(Node):
             start_date=r.start_date,
             end_date=r.end_date,
             auto_renew=r.auto_renew,
-        )
-
-    @strawberry.field(description="ACTIVE until the end date, EXPIRED after it.")
-    def status(self, info: Info) -> SubscriptionStatus:
-        status = subscription_status(self.record.end_date, ctx(info).today)
-        return SubscriptionStatus(status.value)
-
-    @strawberry.field(description="The customer that owns the subscription.")
-    def customer(self, info: Info) -> Customer:
-        return customer_of(info, self.record.customer_id)
-
-    @strawberry.field(description="The reseller of record, if any.")
-    def reseller(self, info: Info) -> Partner | None:
-        return partner_of(info, self.record.reseller_id)
-
-    @strawberry.field(description="When it can be renewed by quote (R01).")
-    def renewal_window(self, info: Info) -> RenewalWindow:
-        window = renewal_window(self.record.end_date)
-        return RenewalWindow(
-            opens_on=window.opens_on,
-            closes_on=window.closes_on,
-            is_open=window.is_open(ctx(info).today),
+            status=SubscriptionStatus(subscription_status(r.end_date, today).value),
+            renewal_window=RenewalWindow(
+                opens_on=window.opens_on,
+                closes_on=window.closes_on,
+                is_open=window.is_open(today),
+            ),
         )
 
     @strawberry.field(description="Whether it can go on a renewal quote today, with every reason.")
@@ -156,10 +167,9 @@ class SubscriptionConnection:
     count: Private[Callable[[], Awaitable[int]]]
     edges: list[SubscriptionEdge] = strawberry.field(description="The page's edges.")
     page_info: PageInfo = strawberry.field(description="Where the page stands.")
-
-    @strawberry.field(description="The page's subscriptions, without cursors (`edges { node }`).")
-    def nodes(self) -> list[Subscription]:
-        return [edge.node for edge in self.edges]
+    nodes: list[Subscription] = strawberry.field(
+        description="The page's subscriptions, without cursors (`edges { node }`)."
+    )
 
     @strawberry.field(
         description="How many subscriptions match the filter (costs one count query)."

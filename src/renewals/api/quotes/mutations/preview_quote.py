@@ -77,14 +77,14 @@ class QuotePreviewPayload:
     )
 
 
-def shape(preview: quotes.Preview) -> QuotePreview:
+def shape(preview: quotes.Preview, today: date) -> QuotePreview:
     money = lambda amount: Money(amount=amount, currency=preview.currency)  # noqa: E731
     lines = []
     for line, priced in zip(preview.lines, preview.priced.lines, strict=True):
         start, end = line.start_date, line.end_date
         lines.append(
             QuotePreviewLine(
-                subscription=Subscription.of(line.subscription),  # type: ignore[arg-type]
+                subscription=Subscription.of(line.subscription, today),  # type: ignore[arg-type]
                 seats=line.seats,
                 term=line.term,
                 start_date=start,
@@ -137,4 +137,4 @@ async def preview_quote(
             if error.field:
                 error.field = ["input", member, *error.field[1:]]
         return QuotePreviewPayload(preview=None, user_errors=errors)
-    return QuotePreviewPayload(preview=shape(preview), user_errors=[])
+    return QuotePreviewPayload(preview=shape(preview, context.today), user_errors=[])

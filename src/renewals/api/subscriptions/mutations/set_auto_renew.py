@@ -55,4 +55,4 @@ async def set_auto_renew(
     context.refresh()
     record = await context.loaders.subscription_by_id.load(sub_id)
     assert record is not None  # the service just wrote it
-    return SetAutoRenewPayload(subscription=Subscription.of(record), user_errors=[])
+    return SetAutoRenewPayload(subscription=Subscription.of(record, context.today), user_errors=[])
