@@ -214,6 +214,7 @@ async def checkouts(data: DataSet, query: str, auth: str) -> tuple[int, int]:
             event.listen(pool, "checkout", lambda *_: taken.append(1))
             response = await client.post("/graphql", json={"query": query}, headers=headers)
             assert response.status_code == 200 and "errors" not in response.json()
+            assert pool.checkedout() == 0  # given back when the operation ended (ReleaseReads)
             for _ in range(IDLE_TICKS + 5):  # the connection goes back once idle ...
                 await asyncio.sleep(0)
             for _ in range(100):  # ... on PostgreSQL after its ROLLBACK's round trip

@@ -18,7 +18,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from renewals.api.core.cost import QueryCost
 from renewals.api.core.execution import executor_class
-from renewals.api.core.extensions import ErrorCodes, OperationRules
+from renewals.api.core.extensions import ErrorCodes, OperationRules, ReleaseReads
 from renewals.api.core.input_rules import NoNulInStrings
 from renewals.api.core.scalars import SCALAR_OVERRIDES
 from renewals.api.core.types import Node
@@ -224,6 +224,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     extensions: list = [
         error_codes,
         OperationRules,
+        ReleaseReads,
         QueryCost,
         lambda: ParserCache(maxsize=256),
         lambda: AddValidationRules(rules),

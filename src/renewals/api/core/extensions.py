@@ -2,7 +2,7 @@
 
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
 from graphql import GraphQLError, OperationDefinitionNode
 from starlette.websockets import WebSocket
@@ -111,3 +111,14 @@ class OperationRules(SchemaExtension):
                 extensions={"code": "BAD_REQUEST"},
             )
         yield
+
+
+class ReleaseReads(SchemaExtension):
+    """Gives the request's read connection back when the operation ends (a subscription: when it
+    ends), instead of after the idle countdown of `persistence/db.SharedReadConnection`."""
+
+    async def on_operation(self) -> AsyncIterator[None]:
+        yield
+        close = getattr(self.execution_context.context, "close", None)
+        if close is not None:
+            await close()
