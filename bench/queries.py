@@ -69,3 +69,23 @@ subscription StatusStream {
   quoteStatusChanged { status previousStatus occurredAt quote { number } }
 }
 """
+
+PREVIEW_QUOTE = """
+mutation Preview($ids: [ID!]!) {
+  previewQuote(input: {renewal: {subscriptionIds: $ids}}) {
+    userErrors { code message }
+    preview { currency subtotal { amount } total { amount }
+              lines { seats term startDate endDate total { amount } subscription { number } } }
+  }
+}
+"""
+
+ORDERS_PAGE = """
+query Orders {
+  orders(first: 50) {
+    totalCount
+    nodes { number origin status total { amount } customer { csn }
+            lines { seats term subscription { number } } }
+  }
+}
+"""
