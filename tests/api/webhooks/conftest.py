@@ -1,20 +1,5 @@
-"""Webhook tests call receivers on loopback: private targets are allowed here (and only here)."""
+"""Webhook tests call receivers on loopback: the same fixtures as the service tests."""
 
-from collections.abc import Iterator
+from tests.services.webhooks.conftest import receiver, settings
 
-import pytest
-
-from renewals.config import Settings
-from tests.services.webhooks.receiver import Receiver
-
-
-@pytest.fixture
-def settings(settings: Settings) -> Settings:
-    return settings.model_copy(update={"webhooks_allow_private": True})
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    r = Receiver().start()
-    yield r
-    r.stop()
+__all__ = ["receiver", "settings"]
