@@ -215,6 +215,8 @@ export type UserErrorCode =
   | 'INVALID_EMAIL'
   /** An input value is malformed or out of range. */
   | 'INVALID_INPUT'
+  /** A webhook URL that is not http(s), holds credentials, or names a non-public address. */
+  | 'INVALID_WEBHOOK_URL'
   /** The subscriptions have different currencies (R09). */
   | 'MIXED_CURRENCIES'
   /** The subscriptions belong to different customers (R09). */
@@ -248,7 +250,11 @@ export type UserErrorCode =
   /** The renewal window has closed (45 days after the end date): auto-renew cannot be switched on (R01, R02). */
   | 'SUBSCRIPTION_LAPSED'
   /** More than four recipients (R03, R04). */
-  | 'TOO_MANY_RECIPIENTS';
+  | 'TOO_MANY_RECIPIENTS'
+  /** The owner already has the most webhook endpoints allowed. */
+  | 'TOO_MANY_WEBHOOK_ENDPOINTS'
+  /** An event type webhooks do not have (see docs/webhooks.md). */
+  | 'UNKNOWN_EVENT_TYPE';
 
 /** The role a bearer token carries. */
 export type ViewerRole =
