@@ -28,6 +28,13 @@ def _num(x: float) -> str:
     return f"{x:,.0f}" if abs(x) >= 100 else f"{x:,.1f}" if abs(x) >= 10 else f"{x:,.2f}"
 
 
+def fanout_verdict(r: dict[str, Any]) -> str:
+    """S4's and S4b's verdict: losses and duplicates first, then the p99 target."""
+    if r["lost"] or r["duplicates"]:
+        return f"{r['lost']} LOST, {r['duplicates']} DUPLICATED"
+    return "met" if r["p99_ms"] <= r["target_p99_ms"] else "p99 not met"
+
+
 def rows(results: dict[str, dict[str, Any]]) -> list[dict[str, str]]:
     out: list[dict[str, str]] = []
 
@@ -71,9 +78,7 @@ def rows(results: dict[str, dict[str, Any]]) -> list[dict[str, str]]:
                     + ("none lost" if p["lost"] == 0 else f"{p['lost']} LOST"),
                 )
         elif key == "S4":
-            verdict = "met" if r["p99_ms"] <= r["target_p99_ms"] else "p99 not met"
-            if r["lost"] or r["duplicates"]:
-                verdict = f"{r['lost']} LOST, {r['duplicates']} DUPLICATED"
+            verdict = fanout_verdict(r)
             add(
                 name,
                 f"{r['subscribers']} subscribers × {r['changes']} changes: commit→delivery p50 "
@@ -84,9 +89,7 @@ def rows(results: dict[str, dict[str, Any]]) -> list[dict[str, str]]:
                 verdict,
             )
         elif key == "S4b":
-            verdict = "met" if r["p99_ms"] <= r["target_p99_ms"] else "p99 not met"
-            if r["lost"] or r["duplicates"]:
-                verdict = f"{r['lost']} LOST, {r['duplicates']} DUPLICATED"
+            verdict = fanout_verdict(r)
             add(
                 name,
                 f"{r['subscribers']} subscribers ({r['processes']} client processes; per worker "
