@@ -5,11 +5,11 @@ import binascii
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from typing import Annotated, Any, Generic, Protocol, TypeVar
+from typing import Annotated, Any, Generic, Protocol, Self, TypeVar
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncConnection
-from strawberry import Info
+from strawberry import Info, Private
 
 from renewals.api.core.errors import bad_input
 from renewals.api.core.ids import is_pk
@@ -135,3 +135,39 @@ async def read_page(
             return await count(conn)
 
     return Page(page, cursors, page_info(cursors, len(rows), request.limit, request.after), total)
+
+
+N = TypeVar("N")
+Row = TypeVar("Row", bound=Keyed)
+
+
+@strawberry.type(description="An item of a page, with its cursor.")
+class Edge(Generic[N]):
+    cursor: str = strawberry.field(
+        description="Opaque position of this edge; pass it as `after` to continue after it."
+    )
+    node: N = strawberry.field(description="The item.")
+
+
+@strawberry.type(description="A page of items (Relay cursor connection).")
+class Connection(Generic[N]):
+    """One type for every connection: `Connection[Order]` is `OrderConnection` in the schema, its
+    edges `OrderEdge`; a feature subclasses it only to describe its own page."""
+
+    count: Private[Callable[[], Awaitable[int]]]
+    edges: list[Edge[N]] = strawberry.field(description="The page's edges.")
+    page_info: PageInfo = strawberry.field(description="Where the page stands.")
+    nodes: list[N] = strawberry.field(
+        description="The page's items, without cursors (`edges { node }`)."
+    )
+
+    @strawberry.field(description="How many items match the filter (costs one count query).")
+    async def total_count(self) -> int:
+        return await self.count()
+
+    @classmethod
+    def of(cls, page: Page[Row], shape: Callable[[Row], N]) -> Self:
+        """The page's rows shaped into nodes, each edge with its cursor."""
+        nodes = [shape(row) for row in page.rows]
+        edges = [Edge(cursor=c, node=n) for c, n in zip(page.cursors, nodes, strict=True)]
+        return cls(count=page.count, edges=edges, page_info=page.info, nodes=nodes)

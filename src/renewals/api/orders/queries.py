@@ -13,7 +13,7 @@ from renewals.api.core.errors import bad_input
 from renewals.api.core.ids import pk_of
 from renewals.api.core.limits import check_filter
 from renewals.api.core.pagination import After, First, PageRequest, read_page
-from renewals.api.orders.types import Order, OrderConnection, OrderEdge, OrderFilter
+from renewals.api.orders.types import Order, OrderConnection, OrderFilter
 from renewals.persistence import reads
 
 
@@ -45,11 +45,7 @@ async def resolve_orders(
         lambda conn, after_id, n: reads.order_page(conn, vis, query, after_id, n),
         lambda conn: reads.order_count(conn, vis, query),
     )
-    edges = [
-        OrderEdge(cursor=cursor, node=Order.shape(r))
-        for cursor, r in zip(page.cursors, page.rows, strict=True)
-    ]
-    return OrderConnection(count=page.count, edges=edges, page_info=page.info)
+    return OrderConnection.of(page, Order.shape)
 
 
 async def order_node(context: Context, pk: int) -> Order | None:

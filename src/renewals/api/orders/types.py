@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated
 
@@ -12,7 +11,7 @@ from strawberry import Info, Private
 from renewals.api.core.context import ctx
 from renewals.api.core.enums import OrderOrigin, OrderStatus, PaymentMethod, Term
 from renewals.api.core.ids import to_global_id
-from renewals.api.core.pagination import PageInfo
+from renewals.api.core.pagination import Connection
 from renewals.api.core.prefetch import resolved
 from renewals.api.core.types import Money, Node, lazy_class, utc
 from renewals.api.customers.types import Customer, customer_of
@@ -183,25 +182,9 @@ class Order(Node):
         return [OrderStatusChange.of(r) for r in records]
 
 
-@strawberry.type(description="An order in a page.")
-class OrderEdge:
-    cursor: str = strawberry.field(description="Opaque position of this edge.")
-    node: Order = strawberry.field(description="The order.")
-
-
 @strawberry.type(description="A page of orders, newest first (Relay cursor connection).")
-class OrderConnection:
-    count: Private[Callable[[], Awaitable[int]]]
-    edges: list[OrderEdge] = strawberry.field(description="The page's edges.")
-    page_info: PageInfo = strawberry.field(description="Where the page stands.")
-
-    @strawberry.field(description="The page's orders, without cursors (`edges { node }`).")
-    def nodes(self) -> list[Order]:
-        return [edge.node for edge in self.edges]
-
-    @strawberry.field(description="How many orders match the filter (costs one count query).")
-    async def total_count(self, info: Info) -> int:
-        return await self.count()
+class OrderConnection(Connection[Order]):
+    pass
 
 
 @strawberry.input(description="Narrows `orders`; all given conditions must hold.")

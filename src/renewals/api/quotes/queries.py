@@ -12,7 +12,7 @@ from renewals.api.core.context import Context, ctx
 from renewals.api.core.limits import check_filter
 from renewals.api.core.pagination import After, First, PageRequest, node_fields, read_page
 from renewals.api.quotes.loaders import prefetch_quotes
-from renewals.api.quotes.types import Quote, QuoteConnection, QuoteEdge, QuoteFilter
+from renewals.api.quotes.types import Quote, QuoteConnection, QuoteFilter
 from renewals.domain.enums import OPEN_STATUSES
 from renewals.domain.enums import QuoteStatus as DomainQuoteStatus
 from renewals.persistence import reads
@@ -54,11 +54,7 @@ async def resolve_quotes(
         lambda conn: reads.quote_count(conn, vis, query),
     )
     await prefetch_quotes(context.loaders, page.rows, node_fields(info))
-    edges = [
-        QuoteEdge(cursor=cursor, node=Quote.shape(r, context.today))
-        for cursor, r in zip(page.cursors, page.rows, strict=True)
-    ]
-    return QuoteConnection(count=page.count, edges=edges, page_info=page.info)
+    return QuoteConnection.of(page, lambda r: Quote.shape(r, context.today))
 
 
 async def resolve_quote(

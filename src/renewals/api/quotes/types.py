@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -12,7 +11,7 @@ from strawberry import Info, Private
 from renewals.api.core.context import ctx
 from renewals.api.core.enums import PaymentMethod, QuoteOrigin, QuoteStatus, QuoteType, Term
 from renewals.api.core.ids import to_global_id
-from renewals.api.core.pagination import PageInfo
+from renewals.api.core.pagination import Connection
 from renewals.api.core.prefetch import resolved
 from renewals.api.core.types import Money, Node, utc
 from renewals.api.customers.types import Address, Customer, Partner, customer_of, partner_of
@@ -259,25 +258,9 @@ class Quote(Node):
         return DomainQuoteStatus(self.status.value).is_open
 
 
-@strawberry.type(description="A quote in a page.")
-class QuoteEdge:
-    cursor: str = strawberry.field(description="Opaque position of this edge.")
-    node: Quote = strawberry.field(description="The quote.")
-
-
 @strawberry.type(description="A page of quotes, newest first (Relay cursor connection).")
-class QuoteConnection:
-    count: Private[Callable[[], Awaitable[int]]]
-    edges: list[QuoteEdge] = strawberry.field(description="The page's edges.")
-    page_info: PageInfo = strawberry.field(description="Where the page stands.")
-
-    @strawberry.field(description="The page's quotes, without cursors (`edges { node }`).")
-    def nodes(self) -> list[Quote]:
-        return [edge.node for edge in self.edges]
-
-    @strawberry.field(description="How many quotes match the filter (costs one count query).")
-    async def total_count(self, info: Info) -> int:
-        return await self.count()
+class QuoteConnection(Connection[Quote]):
+    pass
 
 
 @strawberry.input(description="Narrows `quotes`; all given conditions must hold.")

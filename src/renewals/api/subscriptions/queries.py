@@ -15,7 +15,6 @@ from renewals.api.subscriptions.loaders import prefetch_subscriptions
 from renewals.api.subscriptions.types import (
     Subscription,
     SubscriptionConnection,
-    SubscriptionEdge,
     SubscriptionFilter,
 )
 from renewals.persistence import reads
@@ -55,13 +54,7 @@ async def resolve_subscriptions(
         lambda conn: reads.subscription_count(conn, vis, query),
     )
     await prefetch_subscriptions(context.loaders, page.rows, node_fields(info))
-    edges = [
-        SubscriptionEdge(cursor=cursor, node=Subscription.of(r, context.today))
-        for cursor, r in zip(page.cursors, page.rows, strict=True)
-    ]
-    return SubscriptionConnection(
-        count=page.count, edges=edges, page_info=page.info, nodes=[e.node for e in edges]
-    )
+    return SubscriptionConnection.of(page, lambda r: Subscription.of(r, context.today))
 
 
 async def subscription_node(context: Context, pk: int) -> Subscription | None:

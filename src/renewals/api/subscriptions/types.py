@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -18,7 +17,7 @@ from renewals.api.core.enums import (
     UserErrorCode,
 )
 from renewals.api.core.ids import to_global_id
-from renewals.api.core.pagination import PageInfo
+from renewals.api.core.pagination import Connection
 from renewals.api.core.prefetch import resolved
 from renewals.api.core.types import Node, lazy_class
 from renewals.api.customers.types import Customer, Partner, customer_of, partner_of
@@ -156,26 +155,9 @@ class Subscription(Node):
         return [order_type.shape(r) for r in records if r and await context.can_see(r)]
 
 
-@strawberry.type(description="A subscription in a page.")
-class SubscriptionEdge:
-    cursor: str = strawberry.field(description="Opaque position of this edge.")
-    node: Subscription = strawberry.field(description="The subscription.")
-
-
 @strawberry.type(description="A page of subscriptions (Relay cursor connection).")
-class SubscriptionConnection:
-    count: Private[Callable[[], Awaitable[int]]]
-    edges: list[SubscriptionEdge] = strawberry.field(description="The page's edges.")
-    page_info: PageInfo = strawberry.field(description="Where the page stands.")
-    nodes: list[Subscription] = strawberry.field(
-        description="The page's subscriptions, without cursors (`edges { node }`)."
-    )
-
-    @strawberry.field(
-        description="How many subscriptions match the filter (costs one count query)."
-    )
-    async def total_count(self, info: Info) -> int:
-        return await self.count()
+class SubscriptionConnection(Connection[Subscription]):
+    pass
 
 
 @strawberry.input(description="Narrows `subscriptions`; all given conditions must hold.")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import datetime
 from enum import Enum
 from typing import Annotated, Any
@@ -12,7 +11,7 @@ from strawberry import Private
 
 from renewals.api.core.context import ctx
 from renewals.api.core.ids import to_global_id
-from renewals.api.core.pagination import After, First, PageInfo, PageRequest, read_page
+from renewals.api.core.pagination import After, Connection, First, PageRequest, read_page
 from renewals.api.webhooks.owner import viewer_owner
 from renewals.persistence.repositories import webhooks as reads
 
@@ -87,27 +86,11 @@ class WebhookDelivery:
         )
 
 
-@strawberry.type(description="An edge of a webhook delivery connection.")
-class WebhookDeliveryEdge:
-    cursor: str = strawberry.field(description="Pass as `after` to continue after this delivery.")
-    node: WebhookDelivery = strawberry.field(description="The delivery.")
-
-
 @strawberry.type(
     description="A page of webhook deliveries, newest first (Relay cursor connection)."
 )
-class WebhookDeliveryConnection:
-    count: Private[Callable[[], Awaitable[int]]]
-    edges: list[WebhookDeliveryEdge] = strawberry.field(description="The page's edges.")
-    page_info: PageInfo = strawberry.field(description="Where the page stands.")
-
-    @strawberry.field(description="The page's deliveries, without cursors (`edges { node }`).")
-    def nodes(self) -> list[WebhookDelivery]:
-        return [edge.node for edge in self.edges]
-
-    @strawberry.field(description="How many deliveries match (costs one count query).")
-    async def total_count(self) -> int:
-        return await self.count()
+class WebhookDeliveryConnection(Connection[WebhookDelivery]):
+    pass
 
 
 @strawberry.input(description="Narrows webhook deliveries; all given conditions must hold.")
@@ -184,8 +167,4 @@ async def delivery_connection(
     )
     async with engine.connect() as conn:
         attempts = await reads.attempts_of(conn, [r.id for r in page.rows])
-    edges = [
-        WebhookDeliveryEdge(cursor=cursor, node=WebhookDelivery.of(r, attempts[r.id]))
-        for cursor, r in zip(page.cursors, page.rows, strict=True)
-    ]
-    return WebhookDeliveryConnection(count=page.count, edges=edges, page_info=page.info)
+    return WebhookDeliveryConnection.of(page, lambda r: WebhookDelivery.of(r, attempts[r.id]))
