@@ -146,9 +146,9 @@ async def create_in(
     today = container.clock.today()
     scope = viewer.scope if viewer else "system"
     origin = origin or (origin_for(viewer.role) if viewer else QuoteOrigin.AUTOMATIC)
-    replay = await replay_or_claim(
-        uow, scope, OPERATION, command.idempotency_key, _digest(command), container.clock.now()
-    )
+    key = command.idempotency_key
+    digest = _digest(command) if key is not None else ""  # only a key needs the request's hash
+    replay = await replay_or_claim(uow, scope, OPERATION, key, digest, container.clock.now())
     if replay is not None:
         return replay
     lines, priced, contacts = await plan_and_price(
@@ -174,7 +174,7 @@ async def create_in(
         await claim_subscriptions(uow, quote, lines, command.disable_auto_renew)
         if mark_auto_quoted:  # R12: once per term
             await uow.subscriptions.mark_auto_quoted([line.subscription.id for line in lines])
-        enqueue(uow, container, "finalize_quote", quote.id)
+        await add_job(uow, container, "finalize_quote", quote.id)
     await record_status(uow, container, quote, None, actor or scope)
     await settle(uow, scope, OPERATION, command.idempotency_key, quote.id)
     return quote.id
@@ -515,7 +515,16 @@ def keeps_auto_renew(line: PlannedLine, disable_auto_renew: bool) -> bool:
 def enqueue(uow: UnitOfWork, container: Container, kind: str, quote_id: int) -> None:
     """A durable job in the same transaction; the worker is woken once it commits."""
     uow.outbox.enqueue(kind, quote_id, container.clock.now())
+    _wake_after_commit(uow, container)
 
+
+async def add_job(uow: UnitOfWork, container: Container, kind: str, quote_id: int) -> None:
+    """`enqueue`, the row written at once (no ORM object for the commit to flush)."""
+    await uow.outbox.add(kind, quote_id, container.clock.now())
+    _wake_after_commit(uow, container)
+
+
+def _wake_after_commit(uow: UnitOfWork, container: Container) -> None:
     async def wake() -> None:
         container.wake_worker()
 
