@@ -36,6 +36,7 @@ from renewals.domain.windows import next_term
 from renewals.persistence import models as m
 from renewals.persistence import reads
 from renewals.persistence.records import ContactRecord, SubscriptionRecord
+from renewals.persistence.repositories import selection as selected
 from renewals.persistence.repositories.catalogue import prices_and_promotions
 from renewals.persistence.uow import UnitOfWork
 from renewals.services.idempotency import replay_or_claim, request_hash, retry_key_races, settle
@@ -290,7 +291,7 @@ async def select_subscriptions(
     """The selected subscriptions the viewer may see, in order; a missing or repeated id is a
     problem of its own; with `today`, the promotions of that day are read with the prices.
     Reads only (a preview runs it on the read engine)."""
-    records = await reads.subscriptions_by_id(conn, [i for i in ids if i is not None])
+    records = await selected.subscriptions_by_id(conn, [i for i in ids if i is not None])
     found = {r.id: r for r in records if r is not None and visibility.allows(r)}
     subs: list[SubscriptionRecord] = []
     problems: list[Problem] = []
@@ -305,11 +306,7 @@ async def select_subscriptions(
         else:
             subs.append(found[pk])
     customers = {s.customer_id for s in subs}
-    contacts = (
-        (await reads.contacts_by_customer(conn, [customers.pop()]))[0]
-        if len(customers) == 1
-        else []
-    )
+    contacts = await selected.contacts_of(conn, customers.pop()) if len(customers) == 1 else []
     products = {s.product for s in subs}
     if today is None:
         return Selection(subs, contacts, await reads.price_book(conn, products), problems)
