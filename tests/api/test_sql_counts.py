@@ -9,6 +9,7 @@ import httpx
 import pytest
 from sqlalchemy import event
 
+from renewals.api.core.ids import to_global_id
 from renewals.app import create_app
 from renewals.config import Settings
 from renewals.container import build_container
@@ -16,9 +17,10 @@ from renewals.domain.visibility import Visibility
 from renewals.persistence.db import IDLE_TICKS
 from renewals.persistence.reads import SubscriptionQuery, subscription_page
 from renewals.services.quotes import CreateQuoteCommand, create_renewal_quote
+from renewals.services.worker import run_one_job
 from tests.dbs import Template, run_async
 from tests.factories import SECRET, TODAY, document, subscription
-from tests.helpers import count_sql, seed, token
+from tests.helpers import count_sql, gql, seed, token
 
 A, P1 = "5100000001", "P000000001"
 
@@ -271,3 +273,51 @@ async def test_concurrent_operations_each_read_on_their_own_connection(data_sets
     first = {name: bodies[i]["data"] for i, name in enumerate(OPERATIONS)}
     for i, body in enumerate(bodies):
         assert body["data"] == first[list(OPERATIONS)[i % len(OPERATIONS)]]
+
+
+# --- Writes: createRenewalQuote and its finalize job -----------------------------------------
+
+CREATE = """mutation($ids: [ID!]!) { createRenewalQuote(input: {subscriptionIds: $ids}) {
+  quote { number status } userErrors { code message } } }"""
+# Measured and pinned. SQLite: create: BEGIN, subscriptions, contacts, prices with promotions, quote (numbered in its
+# INSERT), lines, recipients, claim, history (with its count of listening webhook endpoints),
+# finalize job, the payload's quote. finalize: BEGIN, claim, quote, lines (with subscriptions,
+# customer, reseller), prices with promotions, old promotions deleted, the move (with totals,
+# address and nonce), history, the emails (read from the recipients by their INSERT), job done.
+# An applied promotion adds its INSERT to each; a listening webhook endpoint adds its reads.
+# PostgreSQL: no BEGIN statement, but one NOTIFY per status change and, in the request, the rate
+# budget's three (persistence/budgets.py).
+EXPECTED_WRITES = {"sqlite": (11, 10), "postgresql": (14, 10)}
+
+
+async def create_and_finalize(client, container, ids: list[int]) -> tuple[int, int]:
+    """(statements of createRenewalQuote through the API, statements of its finalize job)."""
+    variables = {"ids": [to_global_id("Subscription", i) for i in ids]}
+    with count_sql(container) as created:
+        body = await gql(client, CREATE, variables, auth=token("sales", None))
+    assert body["data"]["createRenewalQuote"]["userErrors"] == [], body
+    with count_sql(container) as finalized:
+        assert await run_one_job(container)
+    assert not await run_one_job(container)
+    return created.total, finalized.total
+
+
+@pytest.mark.parametrize("size", [12, 300])
+async def test_create_and_finalize_statements_do_not_grow_with_lines_or_data(
+    client, container, size
+):
+    subs = [subscription(f"SUB-{i:04d}", ends_in_days=30 + i % 60) for i in range(size)]
+    await seed(container, document(subs))
+    async with container.db.read_engine.connect() as conn:
+        records = await subscription_page(conn, Visibility(), SubscriptionQuery(), None, size)
+    ids = sorted(r.id for r in records)
+    for pk in ids[12:]:  # the larger data set also holds many quotes
+        await create_renewal_quote(
+            container, None, Visibility(), CreateQuoteCommand(subscription_ids=[pk])
+        )
+    while await run_one_job(container):
+        pass
+    await create_and_finalize(client, container, [ids[0]])  # warms per-process caches
+    one = await create_and_finalize(client, container, [ids[1]])
+    ten = await create_and_finalize(client, container, ids[2:12])
+    assert one == ten == EXPECTED_WRITES[container.db.write_engine.dialect.name]

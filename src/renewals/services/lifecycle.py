@@ -1,5 +1,7 @@
 """Quote status changes: guarded, recorded in the history, published after commit."""
 
+from typing import Any
+
 from sqlalchemy.orm.attributes import set_committed_value
 
 from renewals.container import Container
@@ -26,31 +28,35 @@ async def record_status(
     reason: str | None = None,
 ) -> None:
     """Writes the history row of the quote's current status and publishes it after commit."""
-    change = m.QuoteStatusChange(
-        quote_id=quote.id,
-        status=quote.status,
-        previous_status=previous,
-        occurred_at=container.clock.now(),
-        actor=actor[:100],
-        reason=reason,
+    now = container.clock.now()
+    history_id, listeners = await uow.quotes.record_history(
+        {
+            "quote_id": quote.id,
+            "status": quote.status,
+            "previous_status": previous,
+            "occurred_at": now,
+            "actor": actor[:100],
+            "reason": reason,
+        },
+        quote.reseller_id,
     )
-    await uow.quotes.add_history(change)
     event = StatusEvent(
-        history_id=change.id,
+        history_id=history_id,
         quote_id=quote.id,
         customer_id=quote.customer_id,
         reseller_id=quote.reseller_id,
-        status=change.status,
+        status=quote.status,
         previous_status=previous,
-        occurred_at=change.occurred_at,
+        occurred_at=now,
     )
-    await queue_status_event(uow, event)  # partners' and sales' webhooks, in this transaction
+    if listeners:  # partners' and sales' webhooks, in this transaction
+        await queue_status_event(uow, event)
 
     async def publish() -> None:
         await container.bus.publish([event])
 
     uow.after_commit(publish)  # this process's subscribers, at once
-    await uow.announce(change.id)  # other processes, at commit
+    await uow.announce(history_id)  # other processes, at commit
 
 
 async def transition(
@@ -63,14 +69,18 @@ async def transition(
     cancelled_by: Role | None = None,
     *,
     notify: bool = True,
+    values: dict[str, Any] | None = None,
 ) -> None:
-    """Moves the quote only if nobody moved it first (a guarded UPDATE: safe under concurrency).
-    `notify=False`: the buyers hear of it otherwise (a revision replacing it sends its own quote)."""
+    """Moves the quote only if nobody moved it first (a guarded UPDATE: safe under concurrency),
+    writing the quote's other `values` in the same statement. `notify=False`: the buyers hear of
+    it otherwise (a revision replacing it sends its own quote)."""
     current = quote.status
     check_transition(current, target)
-    if not await uow.quotes.move(quote, current, target, reason):
+    if not await uow.quotes.move(quote, current, target, reason, values):
         raise DomainError.one(ErrorCode.QUOTE_NOT_OPEN, "The quote changed status meanwhile.")
     # The row is written; tell the session without marking the object dirty (no second UPDATE).
+    for name, value in (values or {}).items():
+        set_committed_value(quote, name, value)
     set_committed_value(quote, "status", target)
     set_committed_value(quote, "failure_reason", reason if target == QuoteStatus.FAILED else None)
     await record_status(uow, container, quote, current, actor, reason)

@@ -5,7 +5,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
-from uuid import uuid4
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -31,12 +30,14 @@ from renewals.domain.quotes import (
     origin_for,
     plan_renewal,
 )
-from renewals.domain.values import PriceKey, SubscriptionFacts
+from renewals.domain.values import PriceKey, Promotion, SubscriptionFacts
 from renewals.domain.visibility import Visibility
 from renewals.domain.windows import next_term
 from renewals.persistence import models as m
 from renewals.persistence import reads
 from renewals.persistence.records import ContactRecord, SubscriptionRecord
+from renewals.persistence.repositories import selection as selected
+from renewals.persistence.repositories.catalogue import prices_and_promotions
 from renewals.persistence.uow import UnitOfWork
 from renewals.services.idempotency import replay_or_claim, request_hash, retry_key_races, settle
 from renewals.services.lifecycle import expire_if_due, record_status
@@ -111,6 +112,7 @@ class Selection:
     contacts: list[ContactRecord]
     book: dict[PriceKey, Decimal]
     problems: list[Problem]
+    promotions: list[Promotion] | None = None  # of the business date, read with the prices
 
 
 async def _create(
@@ -145,24 +147,35 @@ async def create_in(
     today = container.clock.today()
     scope = viewer.scope if viewer else "system"
     origin = origin or (origin_for(viewer.role) if viewer else QuoteOrigin.AUTOMATIC)
-    replay = await replay_or_claim(
-        uow, scope, OPERATION, command.idempotency_key, _digest(command), container.clock.now()
-    )
+    key = command.idempotency_key
+    digest = _digest(command) if key is not None else ""  # only a key needs the request's hash
+    replay = await replay_or_claim(uow, scope, OPERATION, key, digest, container.clock.now())
     if replay is not None:
         return replay
     lines, priced, contacts = await plan_and_price(
         uow, container, command, visibility, origin, actor or scope
     )
     status = QuoteStatus.DRAFT if command.draft else QuoteStatus.FINALIZING
-    quote = await insert_quote(uow, container, lines, priced, origin, actor or scope, today, status)
+    quote = await insert_quote(
+        uow,
+        container,
+        lines,
+        priced,
+        origin,
+        actor or scope,
+        today,
+        status,
+        expires=expires_on(lines, command.disable_auto_renew, today),
+    )
     await write_parts(uow, quote, lines, priced, command.disable_auto_renew)
-    quote.expires_on = expires_on(lines, command.disable_auto_renew, today)
-    insert_recipients(uow, quote, contacts, command.recipients)
+    await uow.quotes.insert_rows(
+        m.QuoteRecipient, recipient_rows(quote.id, contacts, command.recipients)
+    )
     if not command.draft:
         await claim_subscriptions(uow, quote, lines, command.disable_auto_renew)
         if mark_auto_quoted:  # R12: once per term
             await uow.subscriptions.mark_auto_quoted([line.subscription.id for line in lines])
-        enqueue(uow, container, "finalize_quote", quote.id)
+        await add_job(uow, container, "finalize_quote", quote.id)
     await record_status(uow, container, quote, None, actor or scope)
     await settle(uow, scope, OPERATION, command.idempotency_key, quote.id)
     return quote.id
@@ -200,9 +213,10 @@ async def select_for_writing(
     quote past its expiry is released first, as the expiry job would, then read again (free,
     auto-renew given back, R02)."""
     conn = await uow.session.connection()
-    selection = await select_subscriptions(conn, ids, visibility)
+    today = container.clock.today()
+    selection = await select_subscriptions(conn, ids, visibility, today)
     if await _release_stale_claims(uow, container, selection.subscriptions, actor):
-        selection = await select_subscriptions(conn, ids, visibility)
+        selection = await select_subscriptions(conn, ids, visibility, today)
     return selection
 
 
@@ -215,7 +229,9 @@ async def _plan_and_price(
     replacing: int | None = None,
 ) -> tuple[list[PlannedLine], PricedQuote, list[ContactRecord]]:
     lines = _plan(command, selection, origin, today, replacing)
-    promotions = (await reads.promotions_on(conn, [today]))[0]
+    promotions = selection.promotions
+    if promotions is None:
+        promotions = (await reads.promotions_on(conn, [today]))[0]
     priced = price_quote([line_request(line) for line in lines], selection.book, promotions, today)
     return lines, priced, selection.contacts
 
@@ -248,7 +264,7 @@ async def preview_renewal_quote(
     claim of a quote past its expiry is free here as it is for creation (it reads as EXPIRED)."""
     today = container.clock.today()
     async with container.db.read_engine.connect() as conn:
-        selection = await select_subscriptions(conn, command.subscription_ids, visibility)
+        selection = await select_subscriptions(conn, command.subscription_ids, visibility, today)
         lines, priced, _ = await _plan_and_price(
             conn, command, selection, origin_for(viewer.role), today
         )
@@ -267,11 +283,15 @@ async def preview_renewal_quote(
 
 
 async def select_subscriptions(
-    conn: AsyncConnection, ids: list[int | None], visibility: Visibility
+    conn: AsyncConnection,
+    ids: list[int | None],
+    visibility: Visibility,
+    today: date | None = None,
 ) -> Selection:
     """The selected subscriptions the viewer may see, in order; a missing or repeated id is a
-    problem of its own. Reads only (a preview runs it on the read engine)."""
-    records = await reads.subscriptions_by_id(conn, [i for i in ids if i is not None])
+    problem of its own; with `today`, the promotions of that day are read with the prices.
+    Reads only (a preview runs it on the read engine)."""
+    records = await selected.subscriptions_by_id(conn, [i for i in ids if i is not None])
     found = {r.id: r for r in records if r is not None and visibility.allows(r)}
     subs: list[SubscriptionRecord] = []
     problems: list[Problem] = []
@@ -286,13 +306,12 @@ async def select_subscriptions(
         else:
             subs.append(found[pk])
     customers = {s.customer_id for s in subs}
-    contacts = (
-        (await reads.contacts_by_customer(conn, [customers.pop()]))[0]
-        if len(customers) == 1
-        else []
-    )
-    book = await reads.price_book(conn, {s.product for s in subs})
-    return Selection(subs, contacts, book, problems)
+    contacts = await selected.contacts_of(conn, customers.pop()) if len(customers) == 1 else []
+    products = {s.product for s in subs}
+    if today is None:
+        return Selection(subs, contacts, await reads.price_book(conn, products), problems)
+    book, promotions = await prices_and_promotions(conn, products, today)
+    return Selection(subs, contacts, book, problems, promotions)
 
 
 def _plan(
@@ -339,12 +358,14 @@ async def insert_quote(
     today: date,
     status: QuoteStatus,
     quote_type: QuoteType = QuoteType.RENEWAL,
+    *,
+    expires: date | None = None,
 ) -> m.Quote:
-    """The quote's header, numbered (its expiry follows from its lines)."""
+    """The quote's header, numbered, in one statement (its expiry follows from its lines: given
+    as `expires`, or today until the caller sets it)."""
     first = lines[0].subscription
     assert isinstance(first, SubscriptionRecord)  # planned from the selection's records
-    quote = m.Quote(
-        number=f"PENDING-{uuid4().hex[:20]}",
+    values = dict(
         type=quote_type,
         origin=origin,
         status=status,
@@ -356,13 +377,11 @@ async def insert_quote(
         discount_total=priced.discount_total,
         total=priced.total,
         created_on=today,
-        expires_on=today,
+        expires_on=expires or today,
         created_at=container.clock.now(),
         created_by=actor[:100],
     )
-    await uow.quotes.add(quote)
-    quote.number = f"Q-{today.year}-{quote.id:06d}"
-    return quote
+    return await uow.quotes.insert_numbered(values, f"Q-{today.year}-")
 
 
 def expires_on(lines: list[PlannedLine], disable_auto_renew: bool, today: date) -> date:
@@ -380,54 +399,68 @@ async def write_parts(
     priced: PricedQuote,
     disable_auto_renew: bool,
 ) -> None:
-    """The quote's lines, promotions and totals as planned and priced (a draft's are replaced)."""
+    """The quote's lines, promotions and totals as planned and priced (a draft's are replaced):
+    one statement for the lines, one for the promotions if any."""
     quote.subtotal, quote.discount_total = priced.subtotal, priced.discount_total
     quote.total = priced.total
+    rows = []
     for position, (line, priced_line) in enumerate(zip(lines, priced.lines, strict=True)):
         start, end = next_term(line.subscription.end_date, line.term)
-        uow.quotes.add_parts(
-            m.QuoteLine(
-                quote_id=quote.id,
-                subscription_id=line.subscription.id,
-                position=position,
-                seats=line.seats,
-                term=line.term,
-                start_date=start,
-                end_date=end,
-                unit_price=priced_line.unit_price,
-                subtotal=priced_line.subtotal,
-                discount=priced_line.discount,
-                total=priced_line.total,
-                auto_renew_switched_off=switches_auto_renew_off(line, disable_auto_renew),
-            )
+        rows.append(
+            {
+                "quote_id": quote.id,
+                "subscription_id": line.subscription.id,
+                "position": position,
+                "seats": line.seats,
+                "term": line.term,
+                "start_date": start,
+                "end_date": end,
+                "unit_price": priced_line.unit_price,
+                "subtotal": priced_line.subtotal,
+                "discount": priced_line.discount,
+                "total": priced_line.total,
+                "auto_renew_switched_off": switches_auto_renew_off(line, disable_auto_renew),
+            }
         )
-    add_promotions(uow, quote.id, priced)
-    await uow.flush()
+    await uow.quotes.insert_rows(m.QuoteLine, rows)
+    await uow.quotes.insert_rows(m.QuotePromotion, promotion_rows(quote.id, priced))
+
+
+def promotion_rows(quote_id: int, priced: PricedQuote) -> list[dict[str, Any]]:
+    """R11: every applied promotion is listed on the quote with its discount."""
+    return [
+        {"quote_id": quote_id, "code": p.code, "description": p.description, "discount": p.discount}
+        for p in priced.promotions
+    ]
 
 
 def add_promotions(uow: UnitOfWork, quote_id: int, priced: PricedQuote) -> None:
-    """R11: every applied promotion is listed on the quote with its discount."""
-    uow.quotes.add_parts(
-        *(
-            m.QuotePromotion(
-                quote_id=quote_id, code=p.code, description=p.description, discount=p.discount
-            )
-            for p in priced.promotions
-        )
-    )
+    """`promotion_rows`, written at the next flush."""
+    uow.quotes.add_parts(*(m.QuotePromotion(**row) for row in promotion_rows(quote_id, priced)))
 
 
-def insert_recipients(
-    uow: UnitOfWork, quote: m.Quote, contacts: list[ContactRecord], extra: list[Recipient]
-) -> None:
+def recipient_rows(
+    quote_id: int, contacts: list[ContactRecord], extra: list[Recipient]
+) -> list[dict[str, Any]]:
     """The customer's buyers always receive the quote (R12, R13); then the extra recipients."""
     seen: set[str] = set()
+    rows = []
     for email, name in [(c.email, c.name) for c in contacts if c.role == ContactRole.BUYER] + [
         (r.email.strip(), r.name) for r in extra
     ]:
         if email.lower() not in seen:
             seen.add(email.lower())
-            uow.quotes.add_parts(m.QuoteRecipient(quote_id=quote.id, email=email, name=name))
+            rows.append({"quote_id": quote_id, "email": email, "name": name})
+    return rows
+
+
+def insert_recipients(
+    uow: UnitOfWork, quote: m.Quote, contacts: list[ContactRecord], extra: list[Recipient]
+) -> None:
+    """`recipient_rows`, written at the next flush."""
+    uow.quotes.add_parts(
+        *(m.QuoteRecipient(**row) for row in recipient_rows(quote.id, contacts, extra))
+    )
 
 
 async def _release_stale_claims(
@@ -479,7 +512,16 @@ def keeps_auto_renew(line: PlannedLine, disable_auto_renew: bool) -> bool:
 def enqueue(uow: UnitOfWork, container: Container, kind: str, quote_id: int) -> None:
     """A durable job in the same transaction; the worker is woken once it commits."""
     uow.outbox.enqueue(kind, quote_id, container.clock.now())
+    _wake_after_commit(uow, container)
 
+
+async def add_job(uow: UnitOfWork, container: Container, kind: str, quote_id: int) -> None:
+    """`enqueue`, the row written at once (no ORM object for the commit to flush)."""
+    await uow.outbox.add(kind, quote_id, container.clock.now())
+    _wake_after_commit(uow, container)
+
+
+def _wake_after_commit(uow: UnitOfWork, container: Container) -> None:
     async def wake() -> None:
         container.wake_worker()
 

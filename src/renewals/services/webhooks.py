@@ -161,12 +161,11 @@ async def _queue(
     now: datetime,
 ) -> int:
     """One delivery per active endpoint that wants the event and may see the quote."""
-    endpoints = [
-        e.id for e in await uow.webhooks.listening(reseller_id) if wants(e.events, event_type)
-    ]
+    listening = await uow.webhooks.listening_with_facts(reseller_id, quote_id)
+    endpoints = [e.id for e in listening if wants(e.events, event_type)]
     if not endpoints:
         return 0
-    facts = await uow.webhooks.quote_facts(quote_id)
+    facts = listening[0]
     data = {
         "quoteNumber": facts.number,
         "quoteType": facts.type.value,
@@ -194,7 +193,7 @@ async def _queue(
                 "created_at": now,
             }
         )
-    uow.webhooks.add_deliveries(rows)
+    await uow.webhooks.insert_deliveries(rows)
     return len(rows)
 
 

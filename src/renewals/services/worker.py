@@ -9,12 +9,14 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
 
 from renewals.auth import mint_checkout_token, new_nonce
 from renewals.container import Container
 from renewals.domain.enums import OrderStatus, QuoteStatus, QuoteType
 from renewals.domain.errors import DomainError
-from renewals.domain.pricing import LineRequest
+from renewals.domain.pricing import LineRequest, PricedQuote, price_quote
 from renewals.domain.prorata import co_term_pro_rata
 from renewals.domain.retry import RetryPolicy
 from renewals.observability import metrics
@@ -26,7 +28,7 @@ from renewals.services.lifecycle import transition
 from renewals.services.mail import checkout_url, format_money, quote_email, seats
 from renewals.services.payments import Charge, PaymentError
 from renewals.services.quote_pdf import emailed_pdf_name
-from renewals.services.quotes import add_promotions, price_requests
+from renewals.services.quotes import promotion_rows
 from renewals.services.relay import HistoryRelay
 
 log = logging.getLogger("renewals.worker")
@@ -43,36 +45,38 @@ async def finalize_quote(uow: UnitOfWork, container: Container, quote: m.Quote |
     """Prices, snapshots the address (R10), writes the emails (R13) and moves FINALIZING → QUOTED."""
     if quote is None or quote.status != QuoteStatus.FINALIZING:
         return
-    lines, subs = await lines_and_subscriptions(uow, quote.id)
-    await _reprice(uow, quote, lines, subs, container.clock.today())
-    customer = await uow.customers.get(quote.customer_id)
+    lines = await uow.quotes.lines_for_sending(quote.id, quote.customer_id, quote.reseller_id)
+    priced = await _reprice(uow, quote, lines, container.clock.today())
+    first = lines[0]
+    values: dict[str, Any] = {
+        "subtotal": priced.subtotal,
+        "discount_total": priced.discount_total,
+        "total": priced.total,
+        "checkout_nonce": new_nonce(),
+    }
     if quote.address is None:  # a draft's reviewed billing address is kept (R10: from now on)
-        quote.address = {
-            "line1": customer.address_line1,
-            "line2": customer.address_line2,
-            "city": customer.city,
-            "postal_code": customer.postal_code,
-            "country": customer.country,
+        values["address"] = {
+            "line1": first.address_line1,
+            "line2": first.address_line2,
+            "city": first.city,
+            "postal_code": first.postal_code,
+            "country": first.country,
         }
-    await transition(uow, container, quote, QuoteStatus.QUOTED, WORKER)
+    # One UPDATE: the move with the new totals, the address snapshot and the checkout nonce.
+    await transition(uow, container, quote, QuoteStatus.QUOTED, WORKER, values=values)
     # After the transition: the emailed PDF shows the quote as sent (QUOTED, address snapshot).
-    await _write_emails(uow, container, quote, customer.name, lines, subs)
+    totals = [p.total for p in priced.lines]
+    await _write_emails(uow, container, quote, first.customer_name, lines, totals)
 
 
-async def _reprice(
-    uow: UnitOfWork,
-    quote: m.Quote,
-    lines: list[m.QuoteLine],
-    subs: dict[int, m.Subscription],
-    today: date,
-) -> None:
-    """R11 at the finalization date: line prices, promotions and totals; a co-term line pro rata
-    for its own dates (R06)."""
+async def _reprice(uow: UnitOfWork, quote: m.Quote, lines: list[Any], today: date) -> PricedQuote:
+    """R11 at the finalization date: line prices and promotions (written here) and the totals
+    (returned, written with the move); a co-term line pro rata for its own dates (R06)."""
     co_term = quote.type == QuoteType.CO_TERM
     requests = [
         LineRequest(
             ln.id,
-            subs[ln.subscription_id].product,
+            ln.product,
             ln.term,
             quote.currency,
             ln.seats,
@@ -80,17 +84,28 @@ async def _reprice(
         )
         for ln in lines
     ]
+    book, promotions = await uow.prices.catalogue({r.product for r in requests}, today)
     try:
-        priced = await price_requests(uow, requests, today)
+        priced = price_quote(requests, book, promotions, today)
     except DomainError as e:
         raise PermanentJobError(str(e)) from e
-    for line, priced_line in zip(lines, priced.lines, strict=True):
-        line.unit_price, line.subtotal = priced_line.unit_price, priced_line.subtotal
-        line.discount, line.total = priced_line.discount, priced_line.total
+    await uow.quotes.reprice_lines(
+        [
+            {
+                "b_id": line.id,
+                "unit_price": new.unit_price,
+                "subtotal": new.subtotal,
+                "discount": new.discount,
+                "total": new.total,
+            }
+            for line, new in zip(lines, priced.lines, strict=True)
+            if (line.unit_price, line.subtotal, line.discount, line.total)
+            != (new.unit_price, new.subtotal, new.discount, new.total)
+        ]
+    )
     await uow.quotes.drop_promotions(quote.id)
-    add_promotions(uow, quote.id, priced)
-    quote.subtotal, quote.discount_total = priced.subtotal, priced.discount_total
-    quote.total = priced.total
+    await uow.quotes.insert_rows(m.QuotePromotion, promotion_rows(quote.id, priced))
+    return priced
 
 
 async def _write_emails(
@@ -98,12 +113,12 @@ async def _write_emails(
     container: Container,
     quote: m.Quote,
     customer_name: str,
-    lines: list[m.QuoteLine],
-    subs: dict[int, m.Subscription],
+    lines: list[Any],
+    totals: list[Decimal],
 ) -> None:
     """R13: one email per recipient with number, expiry, total and a checkout link, and the
     quote's PDF with the same link attached (rendered when first sent, then kept on the row)."""
-    quote.checkout_nonce = new_nonce()
+    assert quote.checkout_nonce is not None  # written with the move to QUOTED
     token = mint_checkout_token(
         container.secret_key, quote.id, quote.checkout_nonce, quote.expires_on
     )
@@ -116,21 +131,18 @@ async def _write_emails(
         discount_total=quote.discount_total,
         currency=quote.currency,
         lines=[
-            f"{subs[ln.subscription_id].number} {subs[ln.subscription_id].product}: "
+            f"{ln.subscription_number} {ln.product}: "
             f"{seats(ln.seats)}, {ln.term.value}, {ln.start_date} to {ln.end_date}: "
-            f"{format_money(ln.total, quote.currency)}"
-            for ln in lines
+            f"{format_money(total, quote.currency)}"
+            for ln, total in zip(lines, totals, strict=True)
         ],
         link=link,
         kind="co-term quote" if quote.type == QuoteType.CO_TERM else "renewal quote",
     )
-    recipients = await uow.quotes.recipients(quote.id)
     # The PDF is rendered when the email is first sent (delivery.py): only its name here.
-    attachment = (emailed_pdf_name(quote.number), None)
-    now = container.clock.now()
-    for recipient in recipients:
-        uow.emails.enqueue(quote.id, recipient.email, subject, body, now, attachment=attachment)
-    await uow.flush()
+    await uow.emails.enqueue_to_recipients(
+        quote.id, subject, body, container.clock.now(), emailed_pdf_name(quote.number)
+    )
 
 
 async def fulfil_order(uow: UnitOfWork, container: Container, quote: m.Quote | None) -> None:

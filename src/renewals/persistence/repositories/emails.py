@@ -1,15 +1,39 @@
 """The email outbox: due rows claimed in their own transaction, then marked with SMTP's answer."""
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 
 from renewals.persistence import models as m
 from renewals.persistence.models import EmailStatus
 from renewals.persistence.repositories.base import Repository
 
 E = m.Email
+
+
+def _to_recipients() -> Any:
+    """INSERT … SELECT: one email per recipient of a quote (built once, then reused)."""
+    r, t = m.QuoteRecipient.__table__, cast(Table, E.__table__)
+    columns = (
+        "quote_id",
+        "subject",
+        "body",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "created_at",
+        "attachment_name",
+    )
+    rows = (
+        select(r.c.email, *(bindparam(c, type_=t.c[c].type) for c in columns))
+        .where(r.c.quote_id == bindparam("quote_id"))
+        .order_by(r.c.id)
+    )
+    return insert(t).from_select(["to_address", *columns], rows)
+
+
+TO_RECIPIENTS = _to_recipients()
 
 
 class EmailRepository(Repository):
@@ -42,6 +66,28 @@ class EmailRepository(Repository):
                 attachment=attachment[1] if attachment else None,
             )
         )
+
+    async def enqueue_to_recipients(
+        self,
+        quote_id: int,
+        subject: str,
+        body: str,
+        now: datetime,
+        attachment_name: str | None = None,
+    ) -> None:
+        """One email per recipient of the quote, in their order, due at once: what `enqueue`
+        writes for each, in one statement that reads the recipients itself."""
+        values = {
+            "quote_id": quote_id,
+            "subject": subject[:300],
+            "body": body,
+            "status": EmailStatus.PENDING,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+            "attachment_name": attachment_name,
+        }
+        await self.session.execute(TO_RECIPIENTS, values)
 
     async def claim_next(self, now: datetime) -> Any | None:
         """The oldest due PENDING row (id, to, subject, body, attempts, attachment_name,

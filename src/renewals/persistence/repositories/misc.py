@@ -14,6 +14,7 @@ from renewals.domain.values import PriceKey, Promotion
 from renewals.persistence import models as m
 from renewals.persistence import reads
 from renewals.persistence.repositories.base import Repository
+from renewals.persistence.repositories.catalogue import prices_and_promotions
 
 
 class CustomerRepository(Repository):
@@ -36,6 +37,12 @@ class PriceRepository(Repository):
 
     async def promotions_on(self, day: date) -> list[Promotion]:
         return (await reads.promotions_on(await self.session.connection(), [day]))[0]
+
+    async def catalogue(
+        self, products: Iterable[str], day: date
+    ) -> tuple[dict[PriceKey, Decimal], list[Promotion]]:
+        """`book` and `promotions_on` in one statement."""
+        return await prices_and_promotions(await self.session.connection(), products, day)
 
 
 class ScheduleRepository(Repository):

@@ -2,8 +2,10 @@
 
 from collections.abc import Iterable
 from datetime import date, timedelta
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy.engine import CursorResult
 
 from renewals.domain.visibility import Visibility
 from renewals.domain.windows import WINDOW_CLOSES_DAYS_AFTER
@@ -13,6 +15,16 @@ from renewals.persistence.records import SubscriptionRecord
 from renewals.persistence.repositories.base import Repository
 
 S = m.Subscription
+ST = cast(Table, S.__table__)
+# Built once (the create path runs them on every quote): SQLAlchemy reuses their cache keys.
+IDS: Any = bindparam("ids", expanding=True)
+PUT_ON_QUOTE = (
+    update(ST)
+    .where(ST.c.id.in_(IDS), ST.c.open_quote_id.is_(None))
+    .values(open_quote_id=bindparam("quote_id"))
+)
+SET_AUTO_RENEW = update(ST).where(ST.c.id.in_(IDS)).values(auto_renew=bindparam("enabled"))
+MARK_AUTO_QUOTED = update(ST).where(ST.c.id.in_(IDS)).values(auto_quoted_end_date=ST.c.end_date)
 
 
 class SubscriptionRepository(Repository):
@@ -40,12 +52,8 @@ class SubscriptionRepository(Repository):
 
     async def put_on_quote(self, ids: list[int], quote_id: int) -> bool:
         """Guarded: only subscriptions on no open quote; False if another quote took one first."""
-        changed = await self.update(
-            update(m.Subscription)
-            .where(S.id.in_(ids), S.open_quote_id.is_(None))
-            .values(open_quote_id=quote_id)
-        )
-        return changed == len(ids)
+        result = await self.session.execute(PUT_ON_QUOTE, {"ids": ids, "quote_id": quote_id})
+        return cast("CursorResult[Any]", result).rowcount == len(ids)
 
     async def release(self, quote_id: int) -> None:
         """Frees the quote's subscriptions and gives back the auto-renew it switched off (R02)."""
@@ -57,11 +65,11 @@ class SubscriptionRepository(Repository):
 
     async def set_auto_renew(self, ids: list[int], enabled: bool) -> None:
         if ids:
-            await self.update(update(S).where(S.id.in_(ids)).values(auto_renew=enabled))
+            await self.session.execute(SET_AUTO_RENEW, {"ids": ids, "enabled": enabled})
 
     async def mark_auto_quoted(self, ids: list[int]) -> None:
         """R12: an automatic quote was made for this term (once per term)."""
-        await self.update(update(S).where(S.id.in_(ids)).values(auto_quoted_end_date=S.end_date))
+        await self.session.execute(MARK_AUTO_QUOTED, {"ids": ids})
 
     async def due_for_auto_renewal(self, today: date, after: int) -> list[m.Subscription]:
         """R02: auto-renewing subscriptions at or past their end date and on no open quote.

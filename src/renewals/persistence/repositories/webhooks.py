@@ -4,9 +4,9 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, delete, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Table, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from renewals.domain.enums import OPEN_STATUSES
@@ -67,6 +67,36 @@ class WebhookRepository(Repository):
             .where(m.Quote.id == quote_id)
         )
         return (await self.session.execute(stmt)).one()
+
+    async def listening_with_facts(self, reseller_id: int | None, quote_id: int) -> list[Any]:
+        """`listening`, each row with the quote's `quote_facts` (one statement, no row if no
+        endpoint listens)."""
+        owners: ColumnElement[bool] = E.partner_id.is_(None)
+        if reseller_id is not None:
+            owners = or_(owners, E.partner_id == reseller_id)
+        stmt = (
+            select(
+                E.id,
+                E.events,
+                m.Quote.number,
+                m.Quote.type,
+                m.Quote.expires_on,
+                m.Customer.csn.label("customer_csn"),
+                m.Partner.csn.label("reseller_csn"),
+            )
+            .select_from(E)
+            .join(m.Quote, m.Quote.id == quote_id)
+            .join(m.Customer, m.Customer.id == m.Quote.customer_id)
+            .outerjoin(m.Partner, m.Partner.id == m.Quote.reseller_id)
+            .where(E.active.is_(True), owners)
+            .order_by(E.id)
+        )
+        return list((await self.session.execute(stmt)).all())
+
+    async def insert_deliveries(self, rows: list[dict[str, Any]]) -> None:
+        """`add_deliveries`, written at once in one statement."""
+        if rows:
+            await self.session.execute(insert(cast(Table, D.__table__)), rows)
 
     def add_deliveries(self, rows: list[dict[str, Any]]) -> None:
         self.session.add_all(D(**row) for row in rows)
