@@ -7,6 +7,7 @@ PENDING for the next worker; a failure is retried with backoff or, if it will no
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 
@@ -22,6 +23,7 @@ from renewals.persistence import models as m
 from renewals.persistence.models import JobStatus
 from renewals.persistence.uow import UnitOfWork
 from renewals.services.delivery import deliver_pending, mail_loop
+from renewals.services.finalize_batch import finalize_quotes
 from renewals.services.lifecycle import transition
 from renewals.services.mail import checkout_url, format_money, quote_email, seats
 from renewals.services.payments import Charge, PaymentError
@@ -198,13 +200,16 @@ async def run_one_job(container: Container) -> bool:
 
 async def run_job_batch(container: Container, size: int) -> int:
     """Claims up to `size` due jobs (one statement; on PostgreSQL rows another claimer locked are
-    skipped) and runs them in one transaction, each in a savepoint of its own: a job that fails
-    is undone alone and recorded after the others commit. How many jobs were claimed."""
+    skipped) and runs them in one transaction: the jobs of a kind with a set-based handler
+    together (a batch that fails as a whole is undone and its jobs run one by one), the others
+    each in a savepoint of its own. A job that fails is undone alone and recorded after the
+    others commit. How many jobs were claimed."""
     now = container.clock.now()
     failures: list[tuple[int, int, Exception]] = []
     async with UnitOfWork(container.db) as uow:
         jobs = await uow.outbox.next_due_batch(now, size)
-        for job in jobs:
+        single = await _run_in_sets(uow, container, jobs, failures) if len(jobs) > 1 else jobs
+        for job in single:
             job_id, attempts = job.id, job.attempts
             # One job alone needs no savepoint: its failure rolls the transaction back.
             isolated = uow.savepoint() if len(jobs) > 1 else contextlib.nullcontext()
@@ -227,6 +232,61 @@ async def run_job_batch(container: Container, size: int) -> int:
     for job_id, attempts, error in failures:
         await _record_failure(container, job_id, attempts, error)
     return len(jobs)
+
+
+async def _run_in_sets(
+    uow: UnitOfWork,
+    container: Container,
+    jobs: list[m.OutboxJob],
+    failures: list[tuple[int, int, Exception]],
+) -> list[m.OutboxJob]:
+    """Runs the jobs of each kind with a set-based handler as one set, in a savepoint; those
+    left for the one-by-one path (other kinds, or a set that failed as a whole)."""
+    by_kind: dict[str, list[m.OutboxJob]] = {}
+    for job in jobs:
+        by_kind.setdefault(job.kind, []).append(job)
+    single: list[m.OutboxJob] = []
+    for kind, group in by_kind.items():
+        handler = BATCH_HANDLERS.get(kind)
+        if handler is None or len(group) < 2:
+            single += group
+            continue
+        start = time.perf_counter()
+        try:
+            async with uow.savepoint():
+                failed = await handler(uow, container, group)
+        except Exception as e:  # noqa: BLE001 - the one-by-one path decides job by job
+            log.warning("%s jobs one by one (the set failed: %s)", kind, e)
+            single += group
+            continue
+        share = (time.perf_counter() - start) / len(group)
+        for job in group:
+            error = failed.get(job.id)
+            metrics.job_ran(kind, "ok" if error is None else "error", share)
+            if error is not None:
+                failures.append((job.id, job.attempts, error))
+    return sorted(single, key=lambda job: job.id)
+
+
+async def finalize_jobs(
+    uow: UnitOfWork, container: Container, jobs: list[m.OutboxJob]
+) -> dict[int, Exception]:
+    """`finalize_quote` for a set of jobs (services/finalize_batch.py): the jobs done are
+    marked DONE here; a quote that cannot be priced fails its job (PermanentJobError, as
+    finalize_quote raises it), returned by job id."""
+    ids = [job.quote_id for job in jobs if job.quote_id is not None]
+    outcome = await finalize_quotes(uow, container, ids)
+    failed: dict[int, Exception] = {
+        job.id: PermanentJobError(str(outcome.failed[job.quote_id]))
+        for job in jobs
+        if job.quote_id in outcome.failed
+    }
+    await uow.batches.jobs_done([job.id for job in jobs if job.id not in failed])
+    return failed
+
+
+BatchHandler = Callable[[UnitOfWork, Container, list[m.OutboxJob]], Awaitable[dict[int, Exception]]]
+BATCH_HANDLERS: dict[str, BatchHandler] = {"finalize_quote": finalize_jobs}
 
 
 async def _record_failure(
