@@ -13,7 +13,7 @@ from typing import Any
 
 from renewals.auth import mint_checkout_token, new_nonce
 from renewals.container import Container
-from renewals.domain.enums import ErrorCode, QuoteStatus, QuoteType
+from renewals.domain.enums import ErrorCode, QuoteStatus, QuoteType, Term
 from renewals.domain.errors import DomainError
 from renewals.domain.lifecycle import check_transition
 from renewals.domain.pricing import LineRequest, PricedQuote, price_quote
@@ -35,6 +35,27 @@ class Finalized:
 
     quoted: list[int]
     failed: dict[int, DomainError]
+
+
+@dataclass(frozen=True, slots=True)
+class _Line:
+    """A quote line (its row's columns) with its subscription's number and product."""
+
+    id: int
+    quote_id: int
+    subscription_id: int
+    position: int
+    seats: int
+    term: Term
+    start_date: date
+    end_date: date
+    unit_price: Decimal
+    subtotal: Decimal
+    discount: Decimal
+    total: Decimal
+    auto_renew_switched_off: bool
+    sub_number: str
+    product: str
 
 
 @dataclass(frozen=True)
@@ -64,8 +85,13 @@ async def finalize_quotes(uow: UnitOfWork, container: Container, quote_ids: list
         return Finalized([], {})
     ids = [q.id for q in rows]
     lines: dict[int, list[Any]] = defaultdict(list)
-    for line in await batch.lines_of(ids):
-        lines[line.quote_id].append(line)
+    found = await batch.lines_of(ids)
+    subs = await batch.products([line.subscription_id for line in found])
+    for line in found:
+        sub = subs[line.subscription_id]
+        lines[line.quote_id].append(
+            _Line(**line._mapping, sub_number=sub.number, product=sub.product)
+        )
     conn = await uow.session.connection()
     book = await reads.price_book(conn, {ln.product for group in lines.values() for ln in group})
     promotions = (await reads.promotions_on(conn, [today]))[0]

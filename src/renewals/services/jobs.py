@@ -22,7 +22,7 @@ from renewals.services.quotes import CreateQuoteCommand, create_in
 from renewals.services.webhooks import queue_expiry_reminders
 
 log = logging.getLogger("renewals.jobs")
-BATCH = 500
+BATCH = 1000  # candidates per read: a multiple of the default jobs_batch_size
 
 
 @dataclass

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, bindparam, case, delete, insert, or_, select, update
+from sqlalchemy import ColumnElement, Table, case, delete, insert, literal, or_, select, update
 
 from renewals.domain.enums import QuoteStatus
 from renewals.observability import tracing
@@ -43,19 +43,22 @@ class BatchRepository(Repository):
         return [found[row[key]] for row in rows]
 
     async def update_by_id(self, model: Any, rows: Sequence[dict[str, Any]]) -> None:
-        """Each row's values (keys other than `id`) on the row of that id (executemany)."""
+        """Each row's values (keys other than `id`) on the row of that id, in one statement
+        (`SET column = CASE id WHEN ... END`): not an executemany, whose statements each plan
+        alone (PostgreSQL: a generic plan from stale statistics can scan the table each time)."""
         if not rows:
             return
-        table = model.__table__
+        table = _table(model)
         keys = [k for k in rows[0] if k != "id"]
-        stmt = (
-            update(table)
-            .where(table.c.id == bindparam("_id"))
-            .values({k: bindparam(f"_{k}") for k in keys})
-        )
-        params = [{f"_{k}": v for k, v in row.items()} for row in rows]
-        # On the session's connection: a Core executemany, not an ORM bulk update.
-        await (await self.session.connection()).execute(stmt, params)
+        values = {
+            k: case(
+                {row["id"]: literal(row[k], table.c[k].type) for row in rows},
+                value=table.c.id,
+            )
+            for k in keys
+        }
+        ids = [row["id"] for row in rows]
+        await self.update(update(table).where(table.c.id.in_(ids)).values(values))
 
     async def put_on_quotes(self, claims: dict[int, int]) -> bool:
         """Guarded, as put_on_quote: each subscription (key) on its quote (value) only if it is
@@ -92,14 +95,21 @@ class BatchRepository(Repository):
         return list((await self.session.execute(self.locked(stmt))).all())
 
     async def lines_of(self, quote_ids: Sequence[int]) -> list[Any]:
-        """These quotes' lines with their subscription's number and product, in position order."""
+        """These quotes' lines, in position order."""
         stmt = (
-            select(lines_t, subs_t.c.number.label("sub_number"), subs_t.c.product)
-            .join(subs_t, subs_t.c.id == lines_t.c.subscription_id)
+            select(lines_t)
             .where(lines_t.c.quote_id.in_(list(quote_ids)))
             .order_by(lines_t.c.quote_id, lines_t.c.position)
         )
         return list((await self.session.execute(stmt)).all())
+
+    async def products(self, subscription_ids: Sequence[int]) -> dict[int, Any]:
+        """(number, product) of these subscriptions, by id (apart from the lines: a join lets
+        PostgreSQL pick a scan of every subscription when its statistics are stale)."""
+        stmt = select(subs_t.c.id, subs_t.c.number, subs_t.c.product).where(
+            subs_t.c.id.in_(list(set(subscription_ids)))
+        )
+        return {row.id: row for row in await self.session.execute(stmt)}
 
     async def customers(self, ids: Sequence[int]) -> dict[int, Any]:
         t = m.Customer.__table__
