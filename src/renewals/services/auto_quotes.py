@@ -64,10 +64,10 @@ async def create_batch(
     today, now = container.clock.today(), container.clock.now()
     conn = await uow.session.connection()
     records = await reads.subscriptions_by_id(conn, subscription_ids)
-    visible = Visibility()  # the job sees every subscription, as create_in is called with
+    visible = Visibility()  # the job's view: every subscription (create_in is given the same)
     records = [r if r is not None and visible.allows(r) else None for r in records]
     found = [r for r in records if r is not None]
-    stale = [r.id for r in found if r.open_quote_id is not None and not r.on_open_quote(today)]
+    stale = {r.id for r in found if r.open_quote_id is not None and not r.on_open_quote(today)}
     customers = sorted({r.customer_id for r in found})
     contacts = dict(zip(customers, await reads.contacts_by_customer(conn, customers), strict=True))
     book = await reads.price_book(conn, {r.product for r in found})
@@ -83,7 +83,7 @@ async def create_batch(
             refused += 1
             log.info("no automatic quote for subscription %s: %s", sub_id, ",".join(e.codes))
     created = await _write(uow, container, planned, today, now)
-    return BatchOutcome(created, refused, stale)
+    return BatchOutcome(created, refused, sorted(stale))
 
 
 def _planned(

@@ -84,7 +84,7 @@ async def finalize_quotes(uow: UnitOfWork, container: Container, quote_ids: list
     if not rows:
         return Finalized([], {})
     ids = [q.id for q in rows]
-    lines: dict[int, list[Any]] = defaultdict(list)
+    lines: dict[int, list[_Line]] = defaultdict(list)
     found = await batch.lines_of(ids)
     subs = await batch.products([line.subscription_id for line in found])
     for line in found:
@@ -150,7 +150,7 @@ def _finalized(row: Any, priced: PricedQuote) -> _Quote:
 
 def _reprice(
     quote: Any,
-    lines: list[Any],
+    lines: list[_Line],
     book: dict[PriceKey, Decimal],
     promotions: list[Promotion],
     today: date,
@@ -175,7 +175,7 @@ def _reprice(
 async def _write_prices(
     uow: UnitOfWork,
     rows: list[Any],
-    lines: dict[int, list[Any]],
+    lines: dict[int, list[_Line]],
     priced: dict[int, PricedQuote],
 ) -> None:
     """Line prices that changed since creation, and every quote's promotions anew."""
@@ -221,7 +221,7 @@ async def _write_emails(
     container: Container,
     quotes: list[_Quote],
     customers: dict[int, Any],
-    lines: dict[int, list[Any]],
+    lines: dict[int, list[_Line]],
 ) -> dict[int, str]:
     """R13, as worker._write_emails: one email per recipient with number, expiry, total and a
     checkout link (a new nonce per quote), the PDF's name beside it; the nonces by quote id."""
