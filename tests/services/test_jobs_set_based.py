@@ -6,24 +6,36 @@ import json
 import logging
 import re
 import uuid
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import delete, select
 
 from renewals.container import build_container
 from renewals.domain.enums import QuoteOrigin, QuoteStatus
+from renewals.domain.quotes import Recipient
+from renewals.domain.visibility import Visibility
 from renewals.persistence import models as m
 from renewals.persistence.repositories.batches import BatchRepository
 from renewals.persistence.statements import count_statements
 from renewals.persistence.uow import UnitOfWork
 from renewals.services import finalize_batch, jobs, worker
+from renewals.services.coterm import CreateCoTermCommand, create_co_term_quote
 from renewals.services.jobs import run_jobs
+from renewals.services.quotes import CreateQuoteCommand, create_renewal_quote
 from renewals.services.worker import run_due_jobs
 from tests.dbs import Template
-from tests.factories import TODAY, customer, document, subscription
+from tests.factories import PRICES, TODAY, customer, document, subscription
 from tests.helpers import seed
-from tests.services.lifecycle.helpers import count, drain_queue, make_quote, rows, sub_pk
+from tests.services.lifecycle.helpers import (
+    SALES,
+    count,
+    drain_queue,
+    make_quote,
+    rows,
+    sub_pk,
+)
 
 DAY = TODAY + timedelta(days=10)  # 30 days before the end of the subscriptions ending in 40
 TABLES = (
@@ -165,6 +177,59 @@ async def test_set_based_jobs_write_the_same_rows_as_one_quote_at_a_time(
         # A constant number of statements per set instead of ~15 to create and ~17 to finalize
         # each quote: here about a quarter for five quotes (the other daily jobs included).
         assert statements.total * 3 < reference_statements.total
+    finally:
+        await one_by_one.close()
+        await asyncio.to_thread(other_db.drop)
+
+
+async def made_through_the_api(container) -> None:
+    """A co-term quote, a two-line sales quote with an extra recipient and a three-year quote
+    with a promotion; then the annual price rises, so finalization reprices some lines."""
+    subs = [
+        subscription("SUB-1", ends_in_days=35),
+        subscription("SUB-2", ends_in_days=50),
+        subscription("SUB-3", ends_in_days=55),
+        subscription("SUB-4", ends_in_days=60, term="THREE_YEAR"),
+    ]
+    await seed(container, document(subs))
+    ids = [await sub_pk(container, f"SUB-{i}") for i in (1, 2, 3, 4)]
+    await create_co_term_quote(
+        container, SALES, Visibility(), CreateCoTermCommand([ids[0]], align_to=date(2027, 3, 31))
+    )
+    extra = [Recipient("cfo@acme.example", "Cy")]
+    await create_renewal_quote(
+        container, SALES, Visibility(), CreateQuoteCommand(ids[1:3], recipients=extra)
+    )
+    await create_renewal_quote(container, SALES, Visibility(), CreateQuoteCommand([ids[3]]))
+    dearer = [dict(p, unitPrice="2200.00") if p["term"] == "ANNUAL" else p for p in PRICES]
+    await seed(container, document(subs, prices=dearer))
+
+
+async def test_finalizing_a_set_writes_the_same_rows_as_one_job_at_a_time(
+    container, monkeypatch, tmp_path: Path, caplog
+):
+    (tmp_path / "one-by-one").mkdir()
+    name = f"one_by_one_{uuid.uuid4().hex[:8]}"
+    other_db = await asyncio.to_thread(Template, tmp_path / "one-by-one", name)
+    one_by_one = build_container(
+        container.settings.model_copy(update={"database_url": other_db.url})
+    )
+    try:
+        caplog.set_level(logging.INFO)
+        for c in (container, one_by_one):
+            await made_through_the_api(c)
+            await add_endpoints(c)
+        assert await run_due_jobs(container) == 3
+        assert "one by one" not in caplog.text
+        monkeypatch.setattr(worker, "BATCH_HANDLERS", {})
+        assert await run_due_jobs(one_by_one) == 3
+
+        set_based, per_item = await snapshot(container), await snapshot(one_by_one)
+        assert set_based == per_item
+        assert {q["status"] for q in set_based["quotes"]} == {QuoteStatus.QUOTED}
+        repriced = [ln for ln in set_based["quote_lines"] if ln["unit_price"] == Decimal("2200.00")]
+        assert len(repriced) == 3  # the co-term line and the two annual lines
+        assert len(set_based["emails"]) == 4  # the buyer of each quote, and the extra recipient
     finally:
         await one_by_one.close()
         await asyncio.to_thread(other_db.drop)
