@@ -32,10 +32,11 @@ class Settings(BaseSettings):
     jobs_at: time = time(2, 0)
     jobs_on_start: bool = False
     jobs_check_seconds: float = Field(default=30, gt=0)
-    # Writes and jobs (docs/performance.md): automatic quotes per transaction of the R12 job,
-    # outbox jobs per transaction of the worker, and concurrent job claimers (PostgreSQL only;
-    # SQLite has one writer, so it always runs one).
-    jobs_batch_size: int = Field(default=50, ge=1, le=500)
+    # Writes and jobs (docs/performance.md): automatic quotes per transaction of the R12 job
+    # (and outbox jobs per transaction of `jobs run`: both written set-based), outbox jobs per
+    # transaction of the worker, and concurrent job claimers (PostgreSQL only; SQLite has one
+    # writer, so it always runs one).
+    jobs_batch_size: int = Field(default=200, ge=1, le=500)
     worker_batch_size: int = Field(default=20, ge=1, le=500)
     worker_concurrency: int = Field(default=2, ge=1, le=32)
     # Customer CSNs (comma-separated) whose charges the simulated gateway declines (README).

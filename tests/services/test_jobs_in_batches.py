@@ -7,12 +7,17 @@ from renewals.container import build_container
 from renewals.domain.enums import ErrorCode, QuoteOrigin, QuoteStatus
 from renewals.domain.errors import DomainError
 from renewals.persistence import models as m
+from renewals.persistence.repositories.batches import BatchRepository
 from renewals.services import quotes, worker
 from renewals.services.jobs import run_jobs
 from renewals.services.worker import run_due_jobs
 from tests.factories import TODAY, document, subscription
 from tests.helpers import seed
 from tests.services.lifecycle.helpers import count, drain_queue, make_quote, rows
+
+
+async def lost_claim(self, claims):
+    return False
 
 
 async def test_a_refused_automatic_quote_is_undone_alone_and_the_batch_commits(
@@ -30,6 +35,9 @@ async def test_a_refused_automatic_quote_is_undone_alone_and_the_batch_commits(
         await real_settle(*args, **kwargs)
 
     monkeypatch.setattr(quotes, "settle", refuse_the_second)
+    # The set loses its claim as a whole, so the quotes are written one by one, where the
+    # second is refused (test_jobs_set_based.py covers the set-based path's own refusals).
+    monkeypatch.setattr(BatchRepository, "put_on_quotes", lost_claim)
     container.clock.fixed_today = TODAY + timedelta(days=10)  # end - 30
     async with container.bus.listen() as queue:
         report = await run_jobs(container)
@@ -62,6 +70,7 @@ async def test_a_failing_job_in_a_batch_fails_alone_and_the_others_are_quoted(
             raise worker.PermanentJobError("cannot be priced")
 
     monkeypatch.setitem(worker.HANDLERS, "finalize_quote", fail_the_second)
+    monkeypatch.setattr(worker, "BATCH_HANDLERS", {})  # the one-by-one path (a set's fallback)
     async with container.bus.listen() as queue:
         assert await run_due_jobs(container) == 3
         events = drain_queue(queue)

@@ -7,7 +7,8 @@ NOTIFY, so each process polls the history table for rows it did not write (servi
 
 from typing import Protocol
 
-from sqlalchemy import func, select
+from sqlalchemy import BigInteger, Text, cast, func, literal, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 STATUS_CHANNEL = "renewals_quote_status"
@@ -19,6 +20,9 @@ class EventFeed(Protocol):
     async def announce(self, session: AsyncSession, history_id: int) -> None:
         """Called inside the transaction that wrote the history row."""
 
+    async def announce_many(self, session: AsyncSession, history_ids: list[int]) -> None:
+        """`announce` for many rows of one transaction."""
+
 
 class SqliteFeed:
     polls_history = True
@@ -26,12 +30,24 @@ class SqliteFeed:
     async def announce(self, session: AsyncSession, history_id: int) -> None:
         return None  # the relay of each other process finds the row
 
+    async def announce_many(self, session: AsyncSession, history_ids: list[int]) -> None:
+        return None
+
 
 class PostgresFeed:
     polls_history = False
 
     async def announce(self, session: AsyncSession, history_id: int) -> None:
         await session.execute(select(func.pg_notify(STATUS_CHANNEL, str(history_id))))
+
+    async def announce_many(self, session: AsyncSession, history_ids: list[int]) -> None:
+        """One NOTIFY per row (the listener reads one id per notification), in one statement."""
+        ids = (
+            func.unnest(literal(history_ids, ARRAY(BigInteger))).table_valued("id").render_derived()
+        )
+        await session.execute(
+            select(func.pg_notify(STATUS_CHANNEL, cast(ids.c.id, Text))).select_from(ids)
+        )
 
 
 def feed_for(is_sqlite: bool) -> EventFeed:

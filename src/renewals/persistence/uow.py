@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from renewals.persistence.db import Database
+from renewals.persistence.repositories.batches import BatchRepository
 from renewals.persistence.repositories.emails import EmailRepository
 from renewals.persistence.repositories.idempotency import IdempotencyRepository
 from renewals.persistence.repositories.imports import ImportRepository
@@ -55,11 +56,17 @@ class UnitOfWork:
         self.imports = ImportRepository(self.session, **dialect)
         self.health = HealthRepository(self.session, **dialect)
         self.webhooks = WebhookRepository(self.session, **dialect)
+        self.batches = BatchRepository(self.session, **dialect)
         return self
 
     async def announce(self, history_id: int) -> None:
         """Tells other processes about a status change, in this transaction (see feeds.py)."""
         await self.db.feed.announce(self.session, history_id)
+
+    async def announce_many(self, history_ids: list[int]) -> None:
+        """`announce` for many status changes, in one statement."""
+        if history_ids:
+            await self.db.feed.announce_many(self.session, history_ids)
 
     async def __aexit__(
         self,

@@ -1,6 +1,7 @@
 """Quote status changes: guarded, recorded in the history, published after commit."""
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -12,7 +13,7 @@ from renewals.events import StatusEvent
 from renewals.persistence import models as m
 from renewals.persistence.uow import UnitOfWork
 from renewals.services.mail import write_quote_closed_email
-from renewals.services.webhooks import queue_status_event
+from renewals.services.webhooks import queue_status_event, queue_status_events
 
 CLOSING = frozenset(
     {QuoteStatus.ORDERED, QuoteStatus.EXPIRED, QuoteStatus.CANCELLED, QuoteStatus.FAILED}
@@ -110,3 +111,66 @@ async def take_over(
     reason = f"QUOTE_REVISED: replaced by {revision.number}"
     await transition(uow, container, original, QuoteStatus.CANCELLED, actor, reason, notify=False)
     original.revised_by_id = revision.id
+
+
+class QuoteStatusFacts(Protocol):
+    """What a status change tells of its quote (a Quote row or object)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def status(self) -> QuoteStatus: ...
+    @property
+    def customer_id(self) -> int: ...
+    @property
+    def reseller_id(self) -> int | None: ...
+
+
+async def record_statuses(
+    uow: UnitOfWork,
+    container: Container,
+    quotes: Sequence[QuoteStatusFacts],
+    previous: QuoteStatus | None,
+    actor: str,
+) -> list[StatusEvent]:
+    """`record_status` for many quotes in a constant number of statements: their history rows,
+    webhooks and announcements in this transaction, one publication after commit."""
+    if not quotes:
+        return []
+    assert len({q.id for q in quotes}) == len(quotes)  # history ids are matched by quote
+    now = container.clock.now()
+    ids = await uow.batches.insert_returning_ids(
+        m.QuoteStatusChange,
+        [
+            {
+                "quote_id": quote.id,
+                "status": quote.status,
+                "previous_status": previous,
+                "occurred_at": now,
+                "actor": actor[:100],
+                "reason": None,
+            }
+            for quote in quotes
+        ],
+        key="quote_id",  # one row per quote
+    )
+    events = [
+        StatusEvent(
+            history_id=history_id,
+            quote_id=quote.id,
+            customer_id=quote.customer_id,
+            reseller_id=quote.reseller_id,
+            status=quote.status,
+            previous_status=previous,
+            occurred_at=now,
+        )
+        for history_id, quote in zip(ids, quotes, strict=True)
+    ]
+    await queue_status_events(uow, events)
+
+    async def publish() -> None:
+        await container.bus.publish(events)
+
+    uow.after_commit(publish)
+    await uow.announce_many(ids)
+    return events

@@ -5,6 +5,7 @@ sends them)."""
 import json
 import secrets
 import uuid
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -165,34 +166,7 @@ async def _queue(
     endpoints = [e.id for e in listening if wants(e.events, event_type)]
     if not endpoints:
         return 0
-    facts = listening[0]
-    data = {
-        "quoteNumber": facts.number,
-        "quoteType": facts.type.value,
-        "expiresOn": facts.expires_on.isoformat(),
-        "customerCsn": facts.customer_csn,
-        "resellerCsn": facts.reseller_csn,
-        **data,
-    }
-    rows = []
-    for endpoint_id in endpoints:
-        uid = "whd_" + uuid.uuid4().hex
-        body = {"id": uid, "type": event_type, "created": _stamp(now), "data": data}
-        rows.append(
-            {
-                "uid": uid,
-                "endpoint_id": endpoint_id,
-                "event_type": event_type,
-                "quote_id": quote_id,
-                "body": json.dumps(body, separators=(",", ":")),
-                "status": PENDING,
-                "attempts": 0,
-                "window_started_at": now,
-                "window_attempts": 0,
-                "next_attempt_at": now,
-                "created_at": now,
-            }
-        )
+    rows = _delivery_rows(endpoints, event_type, quote_id, listening[0], data, now)
     await uow.webhooks.insert_deliveries(rows)
     return len(rows)
 
@@ -226,3 +200,78 @@ async def queue_expiry_reminders(container: Container) -> int:
                 await uow.webhooks.mark_reminded(quote.id, now)
             after = quotes[-1].id
             await uow.commit()
+
+
+async def queue_status_events(uow: UnitOfWork, events: Sequence[StatusEvent]) -> int:
+    """`queue_status_event` for many status changes of one transaction, in at most three
+    statements (endpoints, quote facts, deliveries); the number of deliveries written."""
+    typed: list[tuple[StatusEvent, str]] = []
+    for e in events:
+        event_type = status_event(e.status)
+        if event_type is not None:
+            typed.append((e, event_type))
+    if not typed:
+        return 0
+    endpoints = await uow.batches.listening([e.reseller_id for e, _ in typed])
+    targets = [
+        (e, t, [p.id for p in endpoints if _may_hear(p.partner_id, e.reseller_id, p.events, t)])
+        for e, t in typed
+    ]
+    targets = [(e, t, ids) for e, t, ids in targets if ids]
+    if not targets:
+        return 0
+    facts = await uow.batches.quote_facts([e.quote_id for e, _, _ in targets])
+    rows: list[dict[str, Any]] = []
+    for event, event_type, endpoint_ids in targets:
+        previous = event.previous_status.value if event.previous_status else None
+        data = {"status": event.status.value, "previousStatus": previous}
+        data["occurredAt"] = _stamp(event.occurred_at)
+        rows += _delivery_rows(
+            endpoint_ids, event_type, event.quote_id, facts[event.quote_id], data, event.occurred_at
+        )
+    await uow.batches.insert(m.WebhookDelivery, rows)
+    return len(rows)
+
+
+def _may_hear(owner: int | None, reseller_id: int | None, events: list[str], kind: str) -> bool:
+    """As `listening` and `wants`: sales' endpoints and the reseller's own, for the wanted type."""
+    return (owner is None or owner == reseller_id) and wants(events, kind)
+
+
+def _delivery_rows(
+    endpoint_ids: list[int],
+    event_type: str,
+    quote_id: int,
+    facts: Any,
+    data: dict[str, Any],
+    now: datetime,
+) -> list[dict[str, Any]]:
+    """The deliveries `_queue` writes for one event (same body, same columns)."""
+    data = {
+        "quoteNumber": facts.number,
+        "quoteType": facts.type.value,
+        "expiresOn": facts.expires_on.isoformat(),
+        "customerCsn": facts.customer_csn,
+        "resellerCsn": facts.reseller_csn,
+        **data,
+    }
+    rows = []
+    for endpoint_id in endpoint_ids:
+        uid = "whd_" + uuid.uuid4().hex
+        body = {"id": uid, "type": event_type, "created": _stamp(now), "data": data}
+        rows.append(
+            {
+                "uid": uid,
+                "endpoint_id": endpoint_id,
+                "event_type": event_type,
+                "quote_id": quote_id,
+                "body": json.dumps(body, separators=(",", ":")),
+                "status": PENDING,
+                "attempts": 0,
+                "window_started_at": now,
+                "window_attempts": 0,
+                "next_attempt_at": now,
+                "created_at": now,
+            }
+        )
+    return rows

@@ -7,25 +7,26 @@ PENDING for the next worker; a failure is retried with backoff or, if it will no
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from renewals.auth import mint_checkout_token, new_nonce
+from renewals.auth import new_nonce
 from renewals.container import Container
 from renewals.domain.enums import OrderStatus, QuoteStatus, QuoteType
 from renewals.domain.errors import DomainError
-from renewals.domain.pricing import LineRequest, PricedQuote, price_quote
-from renewals.domain.prorata import co_term_pro_rata
+from renewals.domain.pricing import PricedQuote, price_quote
 from renewals.domain.retry import RetryPolicy
 from renewals.observability import metrics
 from renewals.persistence import models as m
 from renewals.persistence.models import JobStatus
 from renewals.persistence.uow import UnitOfWork
 from renewals.services.delivery import deliver_pending, mail_loop
+from renewals.services.finalization import address_snapshot, quote_message, repricing
+from renewals.services.finalize_batch import finalize_quotes
 from renewals.services.lifecycle import transition
-from renewals.services.mail import checkout_url, format_money, quote_email, seats
 from renewals.services.payments import Charge, PaymentError
 from renewals.services.quote_pdf import emailed_pdf_name
 from renewals.services.quotes import promotion_rows
@@ -55,13 +56,7 @@ async def finalize_quote(uow: UnitOfWork, container: Container, quote: m.Quote |
         "checkout_nonce": new_nonce(),
     }
     if quote.address is None:  # a draft's reviewed billing address is kept (R10: from now on)
-        values["address"] = {
-            "line1": first.address_line1,
-            "line2": first.address_line2,
-            "city": first.city,
-            "postal_code": first.postal_code,
-            "country": first.country,
-        }
+        values["address"] = address_snapshot(first)
     # One UPDATE: the move with the new totals, the address snapshot and the checkout nonce.
     await transition(uow, container, quote, QuoteStatus.QUOTED, WORKER, values=values)
     # After the transition: the emailed PDF shows the quote as sent (QUOTED, address snapshot).
@@ -72,18 +67,7 @@ async def finalize_quote(uow: UnitOfWork, container: Container, quote: m.Quote |
 async def _reprice(uow: UnitOfWork, quote: m.Quote, lines: list[Any], today: date) -> PricedQuote:
     """R11 at the finalization date: line prices and promotions (written here) and the totals
     (returned, written with the move); a co-term line pro rata for its own dates (R06)."""
-    co_term = quote.type == QuoteType.CO_TERM
-    requests = [
-        LineRequest(
-            ln.id,
-            ln.product,
-            ln.term,
-            quote.currency,
-            ln.seats,
-            co_term_pro_rata(ln.start_date, ln.end_date, ln.term) if co_term else None,
-        )
-        for ln in lines
-    ]
+    requests = repricing(quote.type, quote.currency, lines)
     book, promotions = await uow.prices.catalogue({r.product for r in requests}, today)
     try:
         priced = price_quote(requests, book, promotions, today)
@@ -119,25 +103,8 @@ async def _write_emails(
     """R13: one email per recipient with number, expiry, total and a checkout link, and the
     quote's PDF with the same link attached (rendered when first sent, then kept on the row)."""
     assert quote.checkout_nonce is not None  # written with the move to QUOTED
-    token = mint_checkout_token(
-        container.secret_key, quote.id, quote.checkout_nonce, quote.expires_on
-    )
-    link = checkout_url(container.settings.public_url, token)
-    subject, body = quote_email(
-        number=quote.number,
-        customer_name=customer_name,
-        expires_on=quote.expires_on,
-        total=quote.total,
-        discount_total=quote.discount_total,
-        currency=quote.currency,
-        lines=[
-            f"{ln.subscription_number} {ln.product}: "
-            f"{seats(ln.seats)}, {ln.term.value}, {ln.start_date} to {ln.end_date}: "
-            f"{format_money(total, quote.currency)}"
-            for ln, total in zip(lines, totals, strict=True)
-        ],
-        link=link,
-        kind="co-term quote" if quote.type == QuoteType.CO_TERM else "renewal quote",
+    subject, body = quote_message(
+        container, quote, quote.checkout_nonce, customer_name, lines, totals
     )
     # The PDF is rendered when the email is first sent (delivery.py): only its name here.
     await uow.emails.enqueue_to_recipients(
@@ -210,13 +177,16 @@ async def run_one_job(container: Container) -> bool:
 
 async def run_job_batch(container: Container, size: int) -> int:
     """Claims up to `size` due jobs (one statement; on PostgreSQL rows another claimer locked are
-    skipped) and runs them in one transaction, each in a savepoint of its own: a job that fails
-    is undone alone and recorded after the others commit. How many jobs were claimed."""
+    skipped) and runs them in one transaction: the jobs of a kind with a set-based handler
+    together (a batch that fails as a whole is undone and its jobs run one by one), the others
+    each in a savepoint of its own. A job that fails is undone alone and recorded after the
+    others commit. How many jobs were claimed."""
     now = container.clock.now()
     failures: list[tuple[int, int, Exception]] = []
     async with UnitOfWork(container.db) as uow:
         jobs = await uow.outbox.next_due_batch(now, size)
-        for job in jobs:
+        single = await _run_in_sets(uow, container, jobs, failures) if len(jobs) > 1 else jobs
+        for job in single:
             job_id, attempts = job.id, job.attempts
             # One job alone needs no savepoint: its failure rolls the transaction back.
             isolated = uow.savepoint() if len(jobs) > 1 else contextlib.nullcontext()
@@ -239,6 +209,61 @@ async def run_job_batch(container: Container, size: int) -> int:
     for job_id, attempts, error in failures:
         await _record_failure(container, job_id, attempts, error)
     return len(jobs)
+
+
+async def _run_in_sets(
+    uow: UnitOfWork,
+    container: Container,
+    jobs: list[m.OutboxJob],
+    failures: list[tuple[int, int, Exception]],
+) -> list[m.OutboxJob]:
+    """Runs the jobs of each kind with a set-based handler as one set, in a savepoint; those
+    left for the one-by-one path (other kinds, or a set that failed as a whole)."""
+    by_kind: dict[str, list[m.OutboxJob]] = {}
+    for job in jobs:
+        by_kind.setdefault(job.kind, []).append(job)
+    single: list[m.OutboxJob] = []
+    for kind, group in by_kind.items():
+        handler = BATCH_HANDLERS.get(kind)
+        if handler is None or len(group) < 2:
+            single += group
+            continue
+        start = time.perf_counter()
+        try:
+            async with uow.savepoint():
+                failed = await handler(uow, container, group)
+        except Exception as e:  # noqa: BLE001 - the one-by-one path decides job by job
+            log.warning("%s jobs one by one (the set failed: %s)", kind, e)
+            single += group
+            continue
+        share = (time.perf_counter() - start) / len(group)
+        for job in group:
+            error = failed.get(job.id)
+            metrics.job_ran(kind, "ok" if error is None else "error", share)
+            if error is not None:
+                failures.append((job.id, job.attempts, error))
+    return sorted(single, key=lambda job: job.id)
+
+
+async def finalize_jobs(
+    uow: UnitOfWork, container: Container, jobs: list[m.OutboxJob]
+) -> dict[int, Exception]:
+    """`finalize_quote` for a set of jobs (services/finalize_batch.py): the jobs done are
+    marked DONE here; a quote that cannot be priced fails its job (PermanentJobError, as
+    finalize_quote raises it), returned by job id."""
+    ids = [job.quote_id for job in jobs if job.quote_id is not None]
+    outcome = await finalize_quotes(uow, container, ids)
+    failed: dict[int, Exception] = {
+        job.id: PermanentJobError(str(outcome.failed[job.quote_id]))
+        for job in jobs
+        if job.quote_id in outcome.failed
+    }
+    await uow.batches.jobs_done([job.id for job in jobs if job.id not in failed])
+    return failed
+
+
+BatchHandler = Callable[[UnitOfWork, Container, list[m.OutboxJob]], Awaitable[dict[int, Exception]]]
+BATCH_HANDLERS: dict[str, BatchHandler] = {"finalize_quote": finalize_jobs}
 
 
 async def _record_failure(
@@ -272,12 +297,12 @@ async def _record_failure(
         await uow.commit()
 
 
-async def run_due_jobs(container: Container, limit: int = 10_000) -> int:
-    """Runs due jobs until none is left (or about `limit`); how many ran. On PostgreSQL
-    `worker_concurrency` claimers run side by side (SKIP LOCKED keeps them apart); SQLite has
-    one writer, so one claimer."""
+async def run_due_jobs(container: Container, limit: int = 10_000, size: int | None = None) -> int:
+    """Runs due jobs until none is left (or about `limit`), `size` (default `worker_batch_size`)
+    to a transaction; how many ran. On PostgreSQL `worker_concurrency` claimers run side by side
+    (SKIP LOCKED keeps them apart); SQLite has one writer, so one claimer."""
     settings = container.settings
-    size = settings.worker_batch_size
+    size = size or settings.worker_batch_size
     claimers = 1 if container.db.is_sqlite else settings.worker_concurrency
     done = 0
 
@@ -299,8 +324,13 @@ async def run_due_jobs(container: Container, limit: int = 10_000) -> int:
 
 
 async def drain(container: Container, limit: int = 10_000) -> int:
-    """Runs due jobs until none is left (or `limit`), then delivers due emails (`jobs run`)."""
-    done = await run_due_jobs(container, limit)
+    """Runs due jobs until none is left (or `limit`), then delivers due emails (`jobs run`).
+    A one-off run takes the jobs in the larger transactions of the scheduled jobs
+    (`jobs_batch_size`): the R12 job's finalizations run set-based, so a transaction of many
+    costs little more than one of a few, and every commit saved is a WAL flush saved."""
+    settings = container.settings
+    size = max(settings.worker_batch_size, settings.jobs_batch_size)
+    done = await run_due_jobs(container, limit, size)
     await deliver_pending(container)
     return done
 
