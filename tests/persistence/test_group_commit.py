@@ -291,3 +291,30 @@ async def test_concurrent_units_on_the_suite_database_each_commit_once(container
             await conn.execute(text("SELECT csn FROM customers WHERE csn LIKE 'GC%'"))
         ).scalars()
         assert sorted(csns) == [f"GC{i:04d}" for i in range(8)]
+
+
+async def test_a_unit_cancelled_while_it_has_the_turn_is_undone_and_the_next_ones_commit(db):
+    holding = asyncio.Event()
+
+    async def stuck() -> None:
+        async with UnitOfWork(db) as uow:
+            await insert(uow, "stuck")
+            holding.set()
+            await asyncio.Event().wait()  # a client that went away, say
+
+    async def later(name: str) -> None:
+        async with UnitOfWork(db) as uow:
+            await insert(uow, name)
+            await uow.commit()
+
+    first = asyncio.create_task(later("before"))
+    await first
+    tasks = [asyncio.create_task(stuck()), asyncio.create_task(later("next"))]
+    await holding.wait()
+    while db.writers.waiting < 1:
+        await asyncio.sleep(0.001)
+    tasks[0].cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+    assert committed_names(db) == {"before", "next"}
+    assert db.writers.waiting == 0
