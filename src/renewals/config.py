@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     jobs_batch_size: int = Field(default=200, ge=1, le=500)
     worker_batch_size: int = Field(default=20, ge=1, le=500)
     worker_concurrency: int = Field(default=2, ge=1, le=32)
+    # SQLite: units of work queued for the one writer connection share one transaction, each in
+    # a savepoint, one COMMIT for the group (persistence/writers.py); off: one transaction each.
+    sqlite_group_commit: bool = True
     # Customer CSNs (comma-separated) whose charges the simulated gateway declines (README).
     simulated_declines: str = ""
     # Query cost (api/core/cost.py): a maximum per operation and a per-token budget (leaky

@@ -58,6 +58,7 @@ def build_container(settings: Settings) -> Container:
         pool_size=settings.pool_size,
         max_overflow=settings.pool_max_overflow,
         pool_timeout=settings.pool_timeout_seconds,
+        group_commit=settings.sqlite_group_commit,
     )
     return Container(
         settings=settings,

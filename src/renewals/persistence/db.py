@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from renewals.persistence.feeds import EventFeed, feed_for
+from renewals.persistence.writers import MAX_GROUP, WriterGroups
 
 T = TypeVar("T")
 
@@ -113,6 +114,8 @@ class Database:
     read_engine: AsyncEngine
     write_engine: AsyncEngine
     sessions: async_sessionmaker
+    #: SQLite's group commit (persistence/writers.py); None: each unit of work its own transaction.
+    writers: WriterGroups | None = None
     _shared_open: set[SharedReadConnection] = field(default_factory=set, repr=False)
 
     @property
@@ -129,6 +132,8 @@ class Database:
         return SharedReadConnection(self.read_engine, self._shared_open)
 
     async def dispose(self) -> None:
+        if self.writers is not None:
+            await self.writers.close()
         for shared in list(self._shared_open):  # idle ones not yet given back
             await shared.close()
         if _closing:
@@ -168,7 +173,11 @@ def create_database(
     max_overflow: int = 10,
     pool_timeout: float = 30,
     echo: bool = False,
+    group_commit: bool = True,
+    group_max: int = MAX_GROUP,
 ) -> Database:
+    """The engines for `url`. On SQLite, `group_commit` lets units of work that queue for the one
+    writer connection share one transaction (one COMMIT), each in a savepoint (writers.py)."""
     if url.startswith("sqlite"):
         # Readers run in autocommit: nothing to roll back when a connection goes back to the pool.
         read = create_async_engine(
@@ -197,4 +206,6 @@ def create_database(
             connect_args={"server_settings": {"idle_in_transaction_session_timeout": "60000"}},
         )
     sessions = async_sessionmaker(write, expire_on_commit=False, autoflush=False)
-    return Database(url, read, write, sessions)
+    sqlite = url.startswith("sqlite")
+    writers = WriterGroups(write, max_group=group_max) if sqlite and group_commit else None
+    return Database(url, read, write, sessions, writers)

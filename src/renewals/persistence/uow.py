@@ -23,6 +23,7 @@ from renewals.persistence.repositories.outbox import OutboxRepository
 from renewals.persistence.repositories.quotes import QuoteRepository
 from renewals.persistence.repositories.subscriptions import SubscriptionRepository
 from renewals.persistence.repositories.webhooks import WebhookRepository
+from renewals.persistence.writers import Turn
 
 AfterCommit = Callable[[], Awaitable[None]]
 
@@ -32,6 +33,11 @@ class UnitOfWork:
 
     Work registered with `after_commit` (publishing events, waking the worker) runs only once the
     transaction has committed, never for a rolled-back change.
+
+    On SQLite with group commit (`db.writers`, persistence/writers.py) the unit waits here for its
+    turn on the writer connection and runs in the group's transaction (in a savepoint unless it
+    opened the group); `commit()` returns once the group's COMMIT has succeeded, and the session
+    is closed then: a unit does nothing in it after its commit.
     """
 
     def __init__(self, db: Database) -> None:
@@ -39,10 +45,22 @@ class UnitOfWork:
         self.session: AsyncSession
         self._after_commit: list[AfterCommit] = []
         self.committed = False
+        self._turn: Turn | None = None
 
     async def __aenter__(self) -> "UnitOfWork":
-        self.session = self.db.sessions()
-        await self.session.begin()
+        if self.db.writers is None:
+            self.session = self.db.sessions()
+        else:
+            turn = self._turn = await self.db.writers.acquire()
+            # The group's opener owns the transaction's fate alone (its rollback ends it, as no
+            # one else is in it); a later unit commits or rolls back its savepoint only.
+            mode = "rollback_only" if turn.first else "create_savepoint"
+            self.session = self.db.sessions(bind=turn.conn, join_transaction_mode=mode)
+        try:
+            await self.session.begin()
+        except BaseException:
+            await self._give_turn_back()
+            raise
         dialect = {"is_sqlite": self.db.is_sqlite}
         self.subscriptions = SubscriptionRepository(self.session, **dialect)
         self.quotes = QuoteRepository(self.session, **dialect)
@@ -78,7 +96,10 @@ class UnitOfWork:
             if not self.committed:
                 await self.session.rollback()
         finally:
-            await self.session.close()
+            try:
+                await self.session.close()
+            finally:
+                await self._give_turn_back()
         if self.committed and exc is None:
             for callback in self._after_commit:
                 await callback()
@@ -87,8 +108,19 @@ class UnitOfWork:
         self._after_commit.append(callback)
 
     async def commit(self) -> None:
-        await self.session.commit()
+        await self.session.commit()  # grouped: the savepoint released (or nothing, the opener)
+        if self._turn is not None and self.db.writers is not None:
+            await self.session.close()
+            self.session.sync_session.bind = None  # used again, it fails loudly: no turn now
+            turn, self._turn = self._turn, None
+            await self.db.writers.release(turn, joined=True)  # returns after the COMMIT
         self.committed = True
+
+    async def _give_turn_back(self) -> None:
+        """A unit that did not commit: its turn back, its writes already undone."""
+        if self._turn is not None and self.db.writers is not None:
+            turn, self._turn = self._turn, None
+            await self.db.writers.release(turn, joined=False)
 
     @asynccontextmanager
     async def savepoint(self) -> AsyncIterator[None]:
