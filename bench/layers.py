@@ -91,14 +91,19 @@ def split(stats: pstats.Stats, requests: int) -> list[tuple[str, float]]:
     return sorted(((k, v / requests * 1000) for k, v in by_layer.items()), key=lambda kv: -kv[1])
 
 
+async def client(app: object, path: str, body: bytes, token: str, count: int) -> None:
+    for _ in range(count):
+        await call(app, path, body, token)
+
+
 def show_layer(stats: pstats.Stats, word: str, requests: int) -> None:
     """The functions of the layers whose name holds `word`, by self time."""
     rows = [
         (row[2] / requests * 1000, row[0] / requests, f"{function} ({filename}:{line})")
         for (filename, line, function), row in stats.stats.items()  # type: ignore[attr-defined]
-        if word in layer_of(filename, function)
+        if any(w in layer_of(filename, function) for w in word.split(","))
     ]
-    for ms, calls, name in sorted(rows, reverse=True)[:30]:
+    for ms, calls, name in sorted(rows, reverse=True)[:45]:
         print(f"   {ms:7.3f} ms  {calls:7.1f} calls  {name}")
 
 
@@ -134,8 +139,11 @@ async def run(args: argparse.Namespace) -> None:
         profiler = None if args.cpu_only else cProfile.Profile()
         if profiler:
             profiler.enable()
-        for _ in range(args.requests):
-            await call(app, path, body, token)
+
+        share = args.requests // args.concurrency
+        await asyncio.gather(
+            *(client(app, path, body, token, share) for _ in range(args.concurrency))
+        )
         if profiler:
             profiler.disable()
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
@@ -160,6 +168,7 @@ def main() -> None:
     p = argparse.ArgumentParser(prog="python -m bench.layers", description=__doc__)
     p.add_argument("--only", default="S1,S2")
     p.add_argument("--requests", type=int, default=2000)
+    p.add_argument("--concurrency", type=int, default=1, help="requests in flight at once")
     p.add_argument("--warmup", type=int, default=50)
     p.add_argument("--top", type=int, default=0, help="also print the top N functions")
     p.add_argument("--layer", help="also list the functions of the layers named with this word")
