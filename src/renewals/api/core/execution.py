@@ -151,6 +151,7 @@ class FieldPlan:
         "kind",
         "leaf_fast",
         "leaf_only",
+        "leaf_plan",
         "name",
         "nodes",
         "null_message",
@@ -176,6 +177,7 @@ class FieldPlan:
         # whose values the built-in scalar returns unchanged (see TypePlan.fast).
         leaf = self.type_plan.inner if self.type_plan.kind == NONNULL else self.type_plan
         self.leaf_only = leaf is not None and leaf.kind == LEAF
+        self.leaf_plan: TypePlan = leaf if self.leaf_only else self.type_plan  # type: ignore[assignment]
         self.leaf_fast = leaf.fast if leaf is not None and leaf.kind == LEAF else None
         field_name = self.first_node.name.value
         self.null_message = f"Cannot return null for non-nullable field {parent_type}.{field_name}."
@@ -530,7 +532,9 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
         if type(result) not in PLAIN and self.is_awaitable(result):
             return self.complete_plan_awaitable(fp, op, path, result, info)
         if fp.leaf_only:
-            return self.complete_plan_value(fp.type_plan, fp, op, path, path, result, info)
+            if result is None or result is Undefined or isinstance(result, Exception):
+                return self.complete_plan_value(fp.type_plan, fp, op, path, path, result, info)
+            return coerce_leaf(fp.leaf_plan, result)  # what complete_plan_value does for it
         completed = self.complete_plan_value(fp.type_plan, fp, op, path, path, result, info)
         if type(completed) not in PLAIN and self.is_awaitable(completed):
 
@@ -593,15 +597,7 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
                 and (fast is not int or MIN_INT <= result <= MAX_INT)
             ):
                 return result
-            coerced = tp.type.coerce_output_value(result)
-            if coerced is Undefined or coerced is None:
-                msg = (
-                    f"Expected `{inspect(tp.type)}.coerce_output_value("
-                    f"{inspect(result)})` to return non-nullable value, returned:"
-                    f" {inspect(coerced)}"
-                )
-                raise TypeError(msg)
-            return coerced
+            return coerce_leaf(tp, result)
         if kind == OBJECT:
             return self.complete_plan_object(tp, tp.type, fp, op, field_path, path, result, info)
         if kind == LIST:
@@ -794,6 +790,19 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
         if isinstance(executor, CompiledExecutor):
             executor.document = document
         return executor
+
+
+def coerce_leaf(tp: TypePlan, result: Any) -> Any:
+    """A leaf value (not None) serialised by its type, as graphql-core's complete_leaf_value."""
+    coerced = tp.type.coerce_output_value(result)
+    if coerced is Undefined or coerced is None:
+        msg = (
+            f"Expected `{inspect(tp.type)}.coerce_output_value("
+            f"{inspect(result)})` to return non-nullable value, returned:"
+            f" {inspect(coerced)}"
+        )
+        raise TypeError(msg)
+    return coerced
 
 
 def _document_of(executor: CompiledExecutor) -> DocumentNode | None:
