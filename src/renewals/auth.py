@@ -1,6 +1,8 @@
 """Bearer and checkout tokens (PyJWT, HS256, signed with RENEWALS_SECRET_KEY)."""
 
 import secrets
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -60,6 +62,11 @@ def mint_token(
 
 
 def read_bearer(secret: str, token: str) -> Viewer:
+    return _read_bearer(secret, token)[0]
+
+
+def _read_bearer(secret: str, token: str) -> tuple[Viewer, float]:
+    """The viewer and the token's `exp` (seconds since the epoch)."""
     try:
         claims = jwt.decode(
             token,
@@ -79,12 +86,36 @@ def read_bearer(secret: str, token: str) -> Viewer:
         raise AuthError("token without a valid CSN")
     if not isinstance(subject, str):
         raise AuthError("token with a subject that is not a string")
-    return Viewer(
+    viewer = Viewer(
         role,
         customer_csn=csn if role == Role.BUYER else None,
         partner_csn=csn if role == Role.PARTNER else None,
         subject=subject,
     )
+    return viewer, float(claims["exp"])
+
+
+class BearerCache:
+    """Bearer tokens already read, kept until their `exp`: a client sending the same token on
+    every request has it decoded and verified once. Only valid tokens are kept; past `exp` the
+    token is read again (and refused as expired, as PyJWT does: valid while now < exp)."""
+
+    def __init__(self, maxsize: int = 1024) -> None:
+        self.maxsize = maxsize
+        self._viewers: OrderedDict[tuple[str, str], tuple[Viewer, float]] = OrderedDict()
+
+    def read(self, secret: str, token: str) -> Viewer:
+        key = (secret, token)
+        hit = self._viewers.get(key)
+        if hit is not None and time.time() < hit[1]:
+            self._viewers.move_to_end(key)
+            return hit[0]
+        self._viewers.pop(key, None)
+        found = _read_bearer(secret, token)
+        self._viewers[key] = found
+        if len(self._viewers) > self.maxsize:
+            self._viewers.popitem(last=False)
+        return found[0]
 
 
 def parse_authorization(value: str | None) -> str | None:

@@ -87,6 +87,21 @@ class B(Named):
 AB = Annotated[A | B, strawberry.union("AB", description="A or B.")]
 
 
+@strawberry.type(description="Attributes holding what their types do not expect.")
+class Odd:
+    label: str = strawberry.field(description="Holds an int: coerced.")
+    missing: str = strawberry.field(description="Holds None: not allowed.")
+    colour: Colour | None = strawberry.field(description="Holds a string: not a Colour.")
+    fragile: str | None = strawberry.field(description="Deleted: reading it raises.")
+
+
+def make_odd(i: int) -> Odd:
+    odd = Odd(label=i, missing=None, colour="green", fragile="here")  # type: ignore[arg-type]
+    if i % 2:
+        del odd.fragile
+    return odd
+
+
 def make_a(i: int) -> A:
     return A(
         name=f"a{i}",
@@ -123,6 +138,10 @@ class Query:
     def wrong(self) -> A:
         return B(name="x", b=True)  # type: ignore[return-value]
 
+    @strawberry.field(description="Odd attributes.")
+    def odd(self) -> list[Odd]:
+        return [make_odd(i) for i in range(3)]
+
     @strawberry.field(description="Not a list.")
     def not_list(self) -> list[int]:
         return 5  # type: ignore[return-value]
@@ -145,6 +164,8 @@ DOCUMENTS = [
     "{ many { a } rootFails { a } }",
     "{ wrong { a } }",
     "{ notList }",
+    "{ odd { label fragile colour } }",
+    "{ odd { label missing } many { a } }",
     "query($n: Int!, $skip: Boolean!, $inc: Boolean!) { many(count: $n) { a @skip(if: $skip) "
     "name @include(if: $inc) times(by: $n) } }",
 ]

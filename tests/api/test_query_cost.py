@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from graphql import parse
 
-from renewals.api.core.cost import LIST_ESTIMATE, MUTATION_COST, operation_cost
+from renewals.api.core.cost import LIST_ESTIMATE, MUTATION_COST, CostCache, operation_cost
 from renewals.api.schema import build_schema
 from tests.factories import document, subscription
 from tests.helpers import gql, seed, token
@@ -113,3 +113,22 @@ def test_the_spa_never_comes_near_the_limits(name, source):
     """The SPA's largest page is 100; its every operation stays under a tenth of the maximum,
     so hundreds of them a minute fit in the default budget."""
     assert cost(source, {"first": 100}, name) <= 25_000 // 10
+
+
+def test_cost_cache_keeps_costs_that_read_no_variable():
+    costs = CostCache()
+    fixed = parse("{ subscriptions(first: 5) { nodes { number customer { name } } } }")
+    assert costs.cost(SCHEMA, fixed, None, None) == 11
+    assert costs.cost(SCHEMA, fixed, None, {"unused": 1}) == 11
+    assert len(costs.entries) == 1
+    paged = parse("query($n: Int) { subscriptions(first: $n) { nodes { customer { csn } } } }")
+    assert costs.cost(SCHEMA, paged, None, {"n": 7}) == 1 + 7 * 2
+    assert costs.cost(SCHEMA, paged, None, {"n": 2}) == 1 + 2 * 2  # read afresh each time
+    assert len(costs.entries) == 1
+    two = parse(
+        "query A { viewer { role } } query B { subscriptions(first: 2) { nodes { number } } }"
+    )
+    assert (costs.cost(SCHEMA, two, "A", None), costs.cost(SCHEMA, two, "B", None)) == (1, 3)
+    assert (
+        costs.cost(SCHEMA, parse("{ viewer { role } }"), None, None) == 1
+    )  # equal text, new document

@@ -16,7 +16,7 @@ from strawberry.extensions import (
 )
 from strawberry.schema.config import StrawberryConfig
 
-from renewals.api.core.cost import QueryCost
+from renewals.api.core.cost import CostCache, QueryCost
 from renewals.api.core.execution import executor_class
 from renewals.api.core.extensions import ErrorCodes, OperationRules, ReleaseReads
 from renewals.api.core.input_rules import NoNulInStrings
@@ -225,7 +225,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         error_codes,
         OperationRules,
         ReleaseReads,
-        QueryCost,
+        type("QueryCost", (QueryCost,), {"costs": CostCache()}),
         lambda: ParserCache(maxsize=256),
         lambda: AddValidationRules(rules),
         lambda: ValidationCache(maxsize=256),

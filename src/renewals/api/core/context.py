@@ -12,7 +12,7 @@ from strawberry import Info
 
 from renewals.api.core.errors import unauthenticated
 from renewals.api.loaders import Loaders
-from renewals.auth import AuthError, Viewer, parse_authorization, read_bearer
+from renewals.auth import AuthError, BearerCache, Viewer, parse_authorization
 from renewals.domain.enums import Role
 from renewals.domain.visibility import Visibility
 from renewals.persistence.db import SharedReadConnection
@@ -31,6 +31,7 @@ class ApiCaches:
 
     _ids: dict[tuple[str, str], int] = field(default_factory=dict)
     _event_loaders: OrderedDict[int, Loaders] = field(default_factory=OrderedDict)
+    bearers: BearerCache = field(default_factory=BearerCache)
 
     async def id_of(self, kind: str, csn: str, loader: DataLoader[str, int | None]) -> int | None:
         """CSN → id never changes once a row exists (imports upsert), so hits are kept."""
@@ -112,7 +113,7 @@ class Context:
                 token = parse_authorization(self.authorization)
                 if token is None:
                     return None
-                self._viewer = read_bearer(self.container.secret_key, token)
+                self._viewer = self.caches.bearers.read(self.container.secret_key, token)
             except AuthError as e:
                 raise unauthenticated("The bearer token is invalid or expired.") from e
         return self._viewer

@@ -10,8 +10,9 @@ Shopify's): what it may read at most, so that a partner integration knows its pr
 """
 
 import math
+from collections import OrderedDict
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, ClassVar
 
 from graphql import (
     DocumentNode,
@@ -57,6 +58,7 @@ class _Costing:
         self.schema = schema
         self.fragments = fragments
         self.variables = variables
+        self.read_variables = False  # whether the cost depends on the variables' values
 
     def page_size(self, field: FieldNode, definition: Any) -> int | None:
         """A connection's page (its `first`, default 20); None for other fields."""
@@ -65,6 +67,7 @@ class _Costing:
         given = next((a.value for a in field.arguments or () if a.name.value == "first"), None)
         value: Any = None
         if isinstance(given, VariableNode):
+            self.read_variables = True
             value = self.variables.get(given.name.value)
         elif isinstance(given, IntValueNode):
             value = int(given.value)
@@ -124,6 +127,16 @@ def operation_cost(
     variables: dict[str, Any] | None,
 ) -> int:
     """The calculated cost of the operation that will run (0 if there is none to run)."""
+    return _operation_cost(schema, document, operation_name, variables)[0]
+
+
+def _operation_cost(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: dict[str, Any] | None,
+) -> tuple[int, bool]:
+    """The cost, and whether it read a variable (a page size given as `first: $n`)."""
     fragments = {
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
     }
@@ -131,7 +144,7 @@ def operation_cost(
     if operation_name is not None:
         operations = [o for o in operations if o.name and o.name.value == operation_name]
     if len(operations) != 1:
-        return 0
+        return 0, False
     operation = operations[0]
     root = schema.get_root_type(operation.operation)
     costing = _Costing(schema, fragments, variables or {})
@@ -140,7 +153,36 @@ def operation_cost(
         cost += MUTATION_COST * sum(
             1 for s in operation.selection_set.selections if isinstance(s, FieldNode)
         )
-    return cost
+    return cost, costing.read_variables
+
+
+class CostCache:
+    """Costs by document (identity: the parser cache hands back the same document for the same
+    text) and operation name, for the operations whose cost reads no variable; least recently
+    used out."""
+
+    def __init__(self, maxsize: int = 256) -> None:
+        self.maxsize = maxsize
+        self.entries: OrderedDict[tuple[int, int, str | None], tuple[Any, Any, int]] = OrderedDict()
+
+    def cost(
+        self,
+        schema: GraphQLSchema,
+        document: DocumentNode,
+        operation_name: str | None,
+        variables: dict[str, Any] | None,
+    ) -> int:
+        key = (id(schema), id(document), operation_name)
+        hit = self.entries.get(key)
+        if hit is not None and hit[0] is schema and hit[1] is document:
+            self.entries.move_to_end(key)
+            return hit[2]
+        cost, read_variables = _operation_cost(schema, document, operation_name, variables)
+        if not read_variables:
+            self.entries[key] = (schema, document, cost)
+            if len(self.entries) > self.maxsize:
+                self.entries.popitem(last=False)
+        return cost
 
 
 def budget_key(context: Any) -> str:
@@ -162,6 +204,9 @@ class QueryCost(SchemaExtension):
     when to retry (THROTTLED). `extensions.cost` tells both on every executed response, in the
     shape of Shopify's `cost.throttleStatus`."""
 
+    #: Shared by the operations of one schema (build_schema gives each schema its own).
+    costs: ClassVar[CostCache] = CostCache()
+
     def __init__(self, *, execution_context: Any = None) -> None:
         super().__init__(execution_context=execution_context)
         self.report: dict[str, Any] | None = None
@@ -172,7 +217,7 @@ class QueryCost(SchemaExtension):
         settings = context.container.settings
         document = ec.graphql_document
         cost = (
-            operation_cost(ec.schema._schema, document, ec.operation_name, ec.variables)  # noqa: SLF001
+            self.costs.cost(ec.schema._schema, document, ec.operation_name, ec.variables)  # noqa: SLF001
             if document is not None
             else 0
         )

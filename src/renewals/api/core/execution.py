@@ -76,6 +76,9 @@ MIN_INT = -2_147_483_648
 PLAN_CACHE_SIZE = 256
 PLANS_PER_DOCUMENT = 16
 
+#: Types whose values are never awaitable: checked before calling `is_awaitable` (most values).
+PLAIN = frozenset({str, int, bool, float, type(None), dict, list})
+
 # Field kinds
 ATTR, TYPENAME, METHOD, GENERIC = range(4)
 # Type kinds
@@ -148,6 +151,7 @@ class FieldPlan:
         "kind",
         "leaf_fast",
         "leaf_only",
+        "leaf_plan",
         "name",
         "nodes",
         "null_message",
@@ -173,6 +177,7 @@ class FieldPlan:
         # whose values the built-in scalar returns unchanged (see TypePlan.fast).
         leaf = self.type_plan.inner if self.type_plan.kind == NONNULL else self.type_plan
         self.leaf_only = leaf is not None and leaf.kind == LEAF
+        self.leaf_plan: TypePlan = leaf if self.leaf_only else self.type_plan  # type: ignore[assignment]
         self.leaf_fast = leaf.fast if leaf is not None and leaf.kind == LEAF else None
         field_name = self.first_node.name.value
         self.null_message = f"Cannot return null for non-nullable field {parent_type}.{field_name}."
@@ -430,9 +435,29 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
         type_name = op.type_name
         try:
             for fp in op.fields:
-                result = self.execute_plan_field(op, fp, source, Path(path, fp.name, type_name))
+                if fp.kind == ATTR and fp.leaf_only:
+                    # The commonest field: an attribute holding a str / bool / int. Its path is
+                    # built only if it is needed (an error, or a value to coerce).
+                    try:
+                        result = getattr(source, fp.python_name)
+                        fast = fp.leaf_fast
+                        if not (
+                            fast is not None
+                            and type(result) is fast
+                            and (fast is not int or MIN_INT <= result <= MAX_INT)
+                        ):
+                            result = self.complete_plan_field(
+                                op, fp, Path(path, fp.name, type_name), result, None
+                            )
+                    except Exception as raw_error:
+                        self.handle_field_error(
+                            raw_error, fp.return_type, fp.details, Path(path, fp.name, type_name)
+                        )
+                        result = None
+                else:
+                    result = self.execute_plan_field(op, fp, source, Path(path, fp.name, type_name))
                 results[fp.name] = result
-                if is_awaitable(result):
+                if type(result) not in PLAIN and is_awaitable(result):
                     awaitable_fields.append(fp.name)
         except Exception:
             if awaitable_fields:
@@ -487,31 +512,40 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
                     else {}
                 )
                 result = resolve(source, info, **args)
-            if self.is_awaitable(result):
-                return self.complete_plan_awaitable(fp, op, path, result, info)
-            if fp.leaf_only:
-                fast = fp.leaf_fast
-                if (
-                    fast is not None
-                    and type(result) is fast
-                    and (fast is not int or MIN_INT <= result <= MAX_INT)
-                ):
-                    return result
-                return self.complete_plan_value(fp.type_plan, fp, op, path, path, result, info)
-            completed = self.complete_plan_value(fp.type_plan, fp, op, path, path, result, info)
-            if self.is_awaitable(completed):
-
-                async def await_completed() -> Any:
-                    try:
-                        return await completed
-                    except Exception as raw_error:
-                        self.handle_field_error(raw_error, fp.return_type, fp.details, path)
-                        return None
-
-                return await_completed()
+            return self.complete_plan_field(op, fp, path, result, info)
         except Exception as raw_error:
             self.handle_field_error(raw_error, fp.return_type, fp.details, path)
             return None
+
+    def complete_plan_field(
+        self, op: ObjectPlan, fp: FieldPlan, path: Path, result: Any, info: Any
+    ) -> Any:
+        """A field's resolved value, completed; errors are the caller's to handle."""
+        if fp.leaf_only:
+            fast = fp.leaf_fast
+            if (
+                fast is not None
+                and type(result) is fast
+                and (fast is not int or MIN_INT <= result <= MAX_INT)
+            ):
+                return result  # a str, bool or int: never awaitable
+        if type(result) not in PLAIN and self.is_awaitable(result):
+            return self.complete_plan_awaitable(fp, op, path, result, info)
+        if fp.leaf_only:
+            if result is None or result is Undefined or isinstance(result, Exception):
+                return self.complete_plan_value(fp.type_plan, fp, op, path, path, result, info)
+            return coerce_leaf(fp.leaf_plan, result)  # what complete_plan_value does for it
+        completed = self.complete_plan_value(fp.type_plan, fp, op, path, path, result, info)
+        if type(completed) not in PLAIN and self.is_awaitable(completed):
+
+            async def await_completed() -> Any:
+                try:
+                    return await completed
+                except Exception as raw_error:
+                    self.handle_field_error(raw_error, fp.return_type, fp.details, path)
+                    return None
+
+            return await_completed()
         return completed
 
     async def complete_plan_awaitable(
@@ -563,15 +597,7 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
                 and (fast is not int or MIN_INT <= result <= MAX_INT)
             ):
                 return result
-            coerced = tp.type.coerce_output_value(result)
-            if coerced is Undefined or coerced is None:
-                msg = (
-                    f"Expected `{inspect(tp.type)}.coerce_output_value("
-                    f"{inspect(result)})` to return non-nullable value, returned:"
-                    f" {inspect(coerced)}"
-                )
-                raise TypeError(msg)
-            return coerced
+            return coerce_leaf(tp, result)
         if kind == OBJECT:
             return self.complete_plan_object(tp, tp.type, fp, op, field_path, path, result, info)
         if kind == LIST:
@@ -653,7 +679,7 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
                 except StopIteration:
                     break
                 item_path = Path(path, index, None)
-                if is_awaitable(item):
+                if type(item) not in PLAIN and is_awaitable(item):
                     append(
                         self.complete_plan_awaitable_item(
                             item_tp, fp, op, field_path, item_path, item, info
@@ -665,7 +691,7 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
                         completed = self.complete_plan_value(
                             item_tp, fp, op, field_path, item_path, item, info
                         )
-                        if is_awaitable(completed):
+                        if type(completed) not in PLAIN and is_awaitable(completed):
                             append(self.await_plan_item(completed, item_type, fp, item_path))
                             awaitable_indices.append(index)
                         else:
@@ -764,6 +790,19 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
         if isinstance(executor, CompiledExecutor):
             executor.document = document
         return executor
+
+
+def coerce_leaf(tp: TypePlan, result: Any) -> Any:
+    """A leaf value (not None) serialised by its type, as graphql-core's complete_leaf_value."""
+    coerced = tp.type.coerce_output_value(result)
+    if coerced is Undefined or coerced is None:
+        msg = (
+            f"Expected `{inspect(tp.type)}.coerce_output_value("
+            f"{inspect(result)})` to return non-nullable value, returned:"
+            f" {inspect(coerced)}"
+        )
+        raise TypeError(msg)
+    return coerced
 
 
 def _document_of(executor: CompiledExecutor) -> DocumentNode | None:
