@@ -5,7 +5,7 @@ import binascii
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from typing import Annotated, Any, Generic, Protocol, Self, TypeVar
+from typing import Annotated, Generic, Protocol, Self, TypeVar
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -13,7 +13,7 @@ from strawberry import Info, Private
 
 from renewals.api.core.errors import bad_input
 from renewals.api.core.ids import is_pk
-from renewals.api.core.prefetch import selected
+from renewals.api.core.prefetch import Tree, merged, selected
 
 R = TypeVar("R", bound="Keyed")
 
@@ -86,12 +86,9 @@ def page_info(cursors: list[str], fetched: int, limit: int, after: str | None) -
     )
 
 
-def node_fields(info: Info) -> dict[str, list[Any]]:
+def node_fields(info: Info) -> Tree:
     """What a page selects of its nodes, through `edges { node }` and the `nodes` shortcut."""
-    fields = selected(info, "edges", "node")
-    for name, selections in selected(info, "nodes").items():
-        fields.setdefault(name, []).extend(selections)
-    return fields
+    return merged(selected(info, "edges", "node"), selected(info, "nodes"))
 
 
 @dataclass(frozen=True)

@@ -7,34 +7,81 @@ relation resolvers then find the value in the loader's cache and return it witho
 """
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterable, Iterator
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+from graphql import (
+    FieldNode,
+    FragmentSpreadNode,
+    GraphQLResolveInfo,
+    InlineFragmentNode,
+    SelectionSetNode,
+)
 from strawberry import Info
 from strawberry.dataloader import DataLoader
-from strawberry.types.nodes import FragmentSpread, InlineFragment
 
 T = TypeVar("T")
 
 
-def fields_of(selections: Iterable[Any]) -> Iterator[Any]:
-    for selection in selections:
-        if isinstance(selection, FragmentSpread | InlineFragment):
-            yield from fields_of(selection.selections)
-        else:
-            yield selection
+Tree = dict[str, "Tree"]
+"""What a field selects: each selected field's name (not alias) → what it selects in turn, with
+fragments flattened and the same field selected twice merged."""
+
+_TREES: dict[tuple[int, ...], tuple[tuple[FieldNode, ...], Tree]] = {}
+_MAX_TREES = 2048
 
 
-def selected(info: Info, *path: str) -> dict[str, list[Any]]:
-    """Field name → its selections, under `path` below the current field (fragments flattened)."""
-    level = list(info.selected_fields)
+def _merge_into(
+    tree: Tree, selection_set: SelectionSetNode | None, info: GraphQLResolveInfo
+) -> None:
+    if selection_set is None:
+        return
+    for node in selection_set.selections:
+        if isinstance(node, FieldNode):
+            _merge_into(tree.setdefault(node.name.value, {}), node.selection_set, info)
+        elif isinstance(node, InlineFragmentNode):
+            _merge_into(tree, node.selection_set, info)
+        elif isinstance(node, FragmentSpreadNode):
+            fragment = info.fragments.get(node.name.value)
+            if fragment is not None:
+                _merge_into(tree, fragment.selection_set, info)
+
+
+def selection_tree(info: Info) -> Tree:
+    """The current field's selection as a tree of names, read from the document itself and kept
+    per field node: parsed documents are cached, so a query sent again walks nothing (Strawberry's
+    `info.selected_fields` converts the whole selection, arguments and directives, each time).
+    Only names are kept, so the tree holds for any variables; `@skip`/`@include` are not applied
+    (a prefetch may load a relation the response leaves out, never miss one)."""
+    raw = info._raw_info
+    nodes = tuple(raw.field_nodes)
+    key = tuple(map(id, nodes))
+    hit = _TREES.get(key)
+    if hit is not None and all(a is b for a, b in zip(hit[0], nodes, strict=True)):
+        return hit[1]
+    tree: Tree = {}
+    for node in nodes:
+        _merge_into(tree, node.selection_set, raw)
+    if len(_TREES) >= _MAX_TREES:
+        _TREES.clear()
+    _TREES[key] = (nodes, tree)  # the nodes are kept, so their ids are not reused meanwhile
+    return tree
+
+
+def merged(a: Tree, b: Tree) -> Tree:
+    """Both selections in one tree (neither is changed: trees are shared between requests)."""
+    out = dict(a)
+    for name, sub in b.items():
+        out[name] = merged(out[name], sub) if name in out else sub
+    return out
+
+
+def selected(info: Info, *path: str) -> Tree:
+    """What is selected under `path` below the current field: name → its own selection."""
+    tree = selection_tree(info)
     for name in path:
-        level = [f for parent in level for f in fields_of(parent.selections) if f.name == name]
-    found: dict[str, list[Any]] = {}
-    for parent in level:
-        for field in fields_of(parent.selections):
-            found.setdefault(field.name, []).extend(field.selections)
-    return found
+        tree = tree.get(name, {})
+    return tree
 
 
 def peek(loader: DataLoader[Any, Any], key: Any) -> tuple[bool, Any]:

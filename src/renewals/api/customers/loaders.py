@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from renewals.api.core.dataloader import SqlLoader
+from renewals.api.core.prefetch import Tree
 from renewals.persistence import models as m
 from renewals.persistence import reads
 from renewals.persistence.records import ContactRecord, CustomerRecord, PartnerRecord
@@ -38,9 +39,7 @@ class PartnerIdByCsnLoader(SqlLoader[str, int | None]):
         return await reads.ids_by_csn(conn, m.Partner.__table__, keys)
 
 
-def owner_loads(
-    loaders: "Loaders", records: list[Any], fields: dict[str, list[Any]]
-) -> list[Awaitable[Any]]:
+def owner_loads(loaders: "Loaders", records: list[Any], fields: Tree) -> list[Awaitable[Any]]:
     """The customer and reseller loads a page of subscriptions or quotes selects."""
     loads: list[Awaitable[Any]] = []
     if "customer" in fields:

@@ -4,7 +4,7 @@ from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Any
 
 from renewals.api.core.dataloader import SqlLoader
-from renewals.api.core.prefetch import fields_of, peek, settle
+from renewals.api.core.prefetch import Tree, peek, settle
 from renewals.api.customers.loaders import owner_loads
 from renewals.persistence import reads
 from renewals.persistence.records import (
@@ -43,9 +43,7 @@ class HistoryByQuoteIdLoader(SqlLoader[int, list[StatusChangeRecord]]):
     fetch = staticmethod(reads.history_by_quote)
 
 
-async def prefetch_quotes(
-    loaders: "Loaders", records: list[Any], fields: dict[str, list[Any]]
-) -> None:
+async def prefetch_quotes(loaders: "Loaders", records: list[Any], fields: Tree) -> None:
     """Loads each relation the selection asks for, for the whole page (one statement each)."""
     ids = [r.id for r in records]
     loads: list[Awaitable[Any]] = owner_loads(loaders, records, fields)
@@ -59,7 +57,7 @@ async def prefetch_quotes(
         if name in fields:
             loads.append(loader.load_many(ids))
     await settle(loads)
-    line_fields = {f.name for f in fields_of(fields.get("lines", []))}
+    line_fields = fields.get("lines", {})
     if "subscription" in line_fields:
         lines = [
             ln for quote_id in ids for ln in peek(loaders.lines_by_quote_id, quote_id)[1] or []

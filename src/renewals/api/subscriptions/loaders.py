@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from renewals.api.core.dataloader import SqlLoader
-from renewals.api.core.prefetch import settle
+from renewals.api.core.prefetch import Tree, settle
 from renewals.api.customers.loaders import owner_loads
 from renewals.domain.eligibility import price_key
 from renewals.domain.values import PriceKey, Promotion
@@ -29,9 +29,7 @@ class PromotionsByDateLoader(SqlLoader[date, list[Promotion]]):
     fetch = staticmethod(reads.promotions_on)
 
 
-async def prefetch_subscriptions(
-    loaders: "Loaders", records: list[Any], fields: dict[str, list[Any]]
-) -> None:
+async def prefetch_subscriptions(loaders: "Loaders", records: list[Any], fields: Tree) -> None:
     """Loads each relation the selection asks for, for the whole page (one statement each)."""
     loads: list[Awaitable[Any]] = owner_loads(loaders, records, fields)
     if "openQuote" in fields:
