@@ -258,21 +258,23 @@ async def prices_by_key(conn: AsyncConnection, keys: Sequence[PriceKey]) -> list
     return [book.get(k) for k in keys]
 
 
+def promotion_of(r: Any) -> Promotion:
+    """A promotions row (or a row with its columns) as the domain's Promotion."""
+    return Promotion(
+        r.code,
+        r.description,
+        r.percent_off,
+        frozenset(r.products),
+        frozenset(r.terms),
+        r.valid_from,
+        r.valid_to,
+    )
+
+
 async def promotions_on(conn: AsyncConnection, days: Sequence[date]) -> list[list[Promotion]]:
     t = m.Promotion.__table__
     rows = (await conn.execute(select(t).where(t.c.valid_to >= min(days)))).all()
-    promos = [
-        Promotion(
-            r.code,
-            r.description,
-            r.percent_off,
-            frozenset(r.products),
-            frozenset(r.terms),
-            r.valid_from,
-            r.valid_to,
-        )
-        for r in rows
-    ]
+    promos = [promotion_of(r) for r in rows]
     return [[p for p in promos if p.valid_from <= d <= p.valid_to] for d in days]
 
 

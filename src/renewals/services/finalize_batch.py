@@ -13,13 +13,14 @@ from typing import Any
 
 from renewals.auth import new_nonce
 from renewals.container import Container
-from renewals.domain.enums import ErrorCode, QuoteStatus, QuoteType, Term
+from renewals.domain.enums import ErrorCode, QuoteStatus, QuoteType
 from renewals.domain.errors import DomainError
 from renewals.domain.lifecycle import check_transition
 from renewals.domain.pricing import PricedQuote, price_quote
 from renewals.domain.values import PriceKey, Promotion
 from renewals.persistence import models as m
 from renewals.persistence import reads
+from renewals.persistence.records import QuoteLineRecord
 from renewals.persistence.uow import UnitOfWork
 from renewals.services.finalization import address_snapshot, quote_message, repricing
 from renewals.services.lifecycle import record_statuses
@@ -37,21 +38,9 @@ class Finalized:
 
 
 @dataclass(frozen=True, slots=True)
-class _Line:
+class _Line(QuoteLineRecord):
     """A quote line (its row's columns) with its subscription's number and product."""
 
-    id: int
-    quote_id: int
-    subscription_id: int
-    position: int
-    seats: int
-    term: Term
-    start_date: date
-    end_date: date
-    unit_price: Decimal
-    subtotal: Decimal
-    discount: Decimal
-    total: Decimal
     auto_renew_switched_off: bool
     subscription_number: str
     product: str

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from renewals.domain.enums import Term
 from renewals.domain.values import PriceKey, Promotion
 from renewals.persistence import models as m
+from renewals.persistence.reads import promotion_of
 
 P, R = m.Price.__table__, m.Promotion.__table__
 PRICE_COLUMNS = ("product", "term", "currency", "unit_price")
@@ -53,15 +54,5 @@ async def prices_and_promotions(
         if r.kind == "P":
             book[PriceKey(r.product, Term(r.term), r.currency)] = r.unit_price
         elif r.valid_from <= day:
-            promotions.append(
-                Promotion(
-                    r.code,
-                    r.description,
-                    r.percent_off,
-                    frozenset(r.products),
-                    frozenset(r.terms),
-                    r.valid_from,
-                    r.valid_to,
-                )
-            )
+            promotions.append(promotion_of(r))
     return book, promotions

@@ -52,22 +52,6 @@ class WebhookRepository(Repository):
         stmt = select(E.id, E.events).where(E.active.is_(True), owners).order_by(E.id)
         return list((await self.session.execute(stmt)).all())
 
-    async def quote_facts(self, quote_id: int) -> Any:
-        """What an event tells of a quote (number, type, expiry, customer and reseller CSNs)."""
-        stmt = (
-            select(
-                m.Quote.number,
-                m.Quote.type,
-                m.Quote.expires_on,
-                m.Customer.csn.label("customer_csn"),
-                m.Partner.csn.label("reseller_csn"),
-            )
-            .join(m.Customer, m.Customer.id == m.Quote.customer_id)
-            .outerjoin(m.Partner, m.Partner.id == m.Quote.reseller_id)
-            .where(m.Quote.id == quote_id)
-        )
-        return (await self.session.execute(stmt)).one()
-
     async def listening_with_facts(self, reseller_id: int | None, quote_id: int) -> list[Any]:
         """`listening`, each row with the quote's `quote_facts` (one statement, no row if no
         endpoint listens)."""
