@@ -15,21 +15,6 @@ from tests.dbs import Template
 from tests.factories import SECRET, TODAY
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under pytest-xdist (`--dist loadgroup`, pyproject addopts), the tests of a module that
-    share a module-scoped fixture (a seeded template, a served demo) run on one worker, so the
-    fixture is built once rather than once per worker. Everything else is spread test by test:
-    each worker has its own databases (tests/dbs.py names them by a per-process RUN id) and every
-    server listens on a free port."""
-    for item in items:
-        info = getattr(item, "_fixtureinfo", None)
-        if info is None:
-            continue
-        if any(d.scope == "module" for defs in info.name2fixturedefs.values() for d in defs):
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
-
-
 @pytest.fixture(scope="session")
 def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Template]:
     """One database made by the migrations; each test gets a copy (SQLite or PostgreSQL)."""
