@@ -47,12 +47,14 @@ def _pg_url(database: str) -> str:
     return urlunsplit(parts._replace(path=f"/{database}"))
 
 
-def _admin(*statements: str, database: str | None = None) -> None:
+def _admin(*statements: str, database: str | None = None, fetch: bool = False) -> list[Any]:
+    """Runs the statements on one connection (each may hold several, separated by semicolons);
+    with `fetch`, returns the rows of the last one (then a single statement)."""
     import asyncpg
 
     parts = urlsplit(PG_URL)
 
-    async def run() -> None:
+    async def run() -> list[Any]:
         conn = await asyncpg.connect(
             host=parts.hostname or "127.0.0.1",
             port=parts.port or 5432,
@@ -61,12 +63,41 @@ def _admin(*statements: str, database: str | None = None) -> None:
             database=database or parts.path.lstrip("/") or "postgres",
         )
         try:
+            rows: list[Any] = []
             for statement in statements:
-                await conn.execute(statement)
+                if fetch:
+                    rows = await conn.fetch(statement)
+                else:
+                    await conn.execute(statement)
+            return rows
         finally:
             await conn.close()
 
-    _in_thread(run)
+    return _in_thread(run)
+
+
+def _emptying(database: str) -> str:
+    """What empties the model's tables of `database` as `TRUNCATE … RESTART IDENTITY` would, in
+    one transaction: DELETE child tables first, then reset the sequences those tables own.
+    TRUNCATE gives every table and index a new file (about 250 ms for 24 tables); DELETE of the
+    few rows a test leaves, about 5 ms. The rows `alembic_version` holds stay, as before."""
+    tables = [t.name for t in Base.metadata.sorted_tables]
+    owned = _admin(
+        "SELECT DISTINCT s.oid::regclass::text AS seq, q.seqstart AS start FROM pg_class s"
+        " JOIN pg_sequence q ON q.seqrelid = s.oid"
+        " JOIN pg_depend d ON d.objid = s.oid AND d.classid = 'pg_class'::regclass"
+        " AND d.deptype IN ('a', 'i')"
+        " JOIN pg_class t ON t.oid = d.refobjid"
+        " WHERE s.relkind = 'S' AND t.relname = ANY(ARRAY["
+        + ", ".join(f"'{t}'" for t in tables)
+        + "]) ORDER BY 1",
+        database=database,
+        fetch=True,
+    )
+    deletes = [f'DELETE FROM "{t}"' for t in reversed(tables)]
+    # setval(…, start, false): the next value is the sequence's start, as after RESTART IDENTITY
+    restarts = [f"SELECT setval('{row['seq']}', {row['start']}, false)" for row in owned]
+    return ";\n".join(["BEGIN", *deletes, *restarts, "COMMIT"])
 
 
 class Template:
@@ -89,12 +120,12 @@ class Template:
         upgrade(self.url)
         self.seeded = seed(self.url) if seed else None
         self.copies: list[str] = []
+        self.emptying = _emptying(self.name) if ON_POSTGRES and self.seeded is None else ""
 
     def copy(self, directory: Path) -> str:
         if ON_POSTGRES and self.seeded is None:
-            # An empty template is reused: emptying the tables is ten times faster than a copy.
-            tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-            _admin(f"TRUNCATE {tables} RESTART IDENTITY CASCADE", database=self.name)
+            # An empty template is reused: emptying its tables is much faster than a copy.
+            _admin(self.emptying, database=self.name)
             return self.url
         if ON_POSTGRES:
             name = f"rt_{RUN}_{uuid.uuid4().hex[:12]}"

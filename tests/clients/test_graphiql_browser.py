@@ -265,9 +265,13 @@ def test_graphiql_draft_flow_documents_run(live: LiveServer, browser: Browser) -
     assert reviewed["status"] == "DRAFT"
     assert {"email": "controller@example.com", "name": "Carl Controller"} in reviewed["recipients"]
 
-    # 4) Sent: FINALIZING at once, then QUOTED.
+    # 4) Sent: FINALIZING at once, then QUOTED. The live server's worker (every 0.1 s, in the
+    # same process) may quote it between the commit and the read of the answer, which then says
+    # QUOTED: seen on a loaded machine. The answer FINALIZING itself is asserted with the worker
+    # off in tests/api/mutations/drafts/test_finalize_quote.py.
     sent = run_and_read(page, "SendDraft", "finalizeQuote")["quote"]
-    assert sent["number"] == quote["number"] and sent["status"] == "FINALIZING", sent
+    assert sent["number"] == quote["number"], sent
+    assert sent["status"] in ("FINALIZING", "QUOTED"), sent
     deadline = time.monotonic() + TIMEOUT
     query = "query ($n: String!) { quote(number: $n) { status } }"
     while live.query(query, {"n": quote["number"]}, auth=token)["quote"]["status"] != "QUOTED":
