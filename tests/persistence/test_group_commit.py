@@ -318,3 +318,30 @@ async def test_a_unit_cancelled_while_it_has_the_turn_is_undone_and_the_next_one
 
     assert committed_names(db) == {"before", "next"}
     assert db.writers.waiting == 0
+
+
+async def test_a_committed_only_unit_sees_no_uncommitted_write_of_the_open_group(db):
+    """The worker's unit: a job written by a unit of the open group must not be claimed before
+    that unit's caller has its answer; the open group commits first, then the unit runs."""
+    gate = asyncio.Event()
+    seen: dict[str, object] = {}
+
+    async def writer() -> None:
+        async with UnitOfWork(db) as uow:
+            await gate.wait()
+            await insert(uow, "job")
+            await uow.commit()
+
+    async def claimer() -> None:
+        async with UnitOfWork(db, committed_only=True) as uow:
+            seen["committed when the claimer ran"] = committed_names(db)
+            await uow.commit()
+
+    tasks = [asyncio.create_task(writer()), asyncio.create_task(claimer())]
+    assert db.writers is not None
+    while db.writers.waiting < 1:
+        await asyncio.sleep(0.001)
+    gate.set()
+    await asyncio.gather(*tasks)
+    assert seen["committed when the claimer ran"] == {"job"}
+    assert db.writers.stats.sizes == [1, 1]  # two transactions: the claimer did not join

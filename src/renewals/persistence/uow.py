@@ -40,8 +40,11 @@ class UnitOfWork:
     is closed then: a unit does nothing in it after its commit.
     """
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, committed_only: bool = False) -> None:
+        """`committed_only`: this unit sees only committed rows of other units (with group
+        commit a unit otherwise sees the writes of the units before it in its group)."""
         self.db = db
+        self.committed_only = committed_only
         self.session: AsyncSession
         self._after_commit: list[AfterCommit] = []
         self.committed = False
@@ -51,7 +54,7 @@ class UnitOfWork:
         if self.db.writers is None:
             self.session = self.db.sessions()
         else:
-            turn = self._turn = await self.db.writers.acquire()
+            turn = self._turn = await self.db.writers.acquire(committed_only=self.committed_only)
             # The group's opener owns the transaction's fate alone (its rollback ends it, as no
             # one else is in it); a later unit commits or rolls back its savepoint only.
             mode = "rollback_only" if turn.first else "create_savepoint"

@@ -82,8 +82,11 @@ class WriterGroups:
         self._tasks: set[asyncio.Task[None]] = set()
         self.stats = GroupStats()
 
-    async def acquire(self) -> Turn:
-        """Waits for the turn; opens a group's transaction if none is open."""
+    async def acquire(self, *, committed_only: bool = False) -> Turn:
+        """Waits for the turn; opens a group's transaction if none is open. `committed_only`:
+        the unit must see no other unit's uncommitted writes (the worker claiming jobs: a job
+        written by a unit of the open group would be run before its writer's caller has even
+        been answered), so an open group is committed first and the unit opens a new one."""
         if self._busy:
             waiter = asyncio.get_running_loop().create_future()
             self._waiters.append(waiter)
@@ -103,6 +106,15 @@ class WriterGroups:
                 raise
         else:
             self._busy = True
+        if committed_only and self._group is not None:
+            try:
+                group = self._group
+                await asyncio.shield(
+                    self._spawn(self._end(group, lost=not _in_transaction(group.conn)))
+                )
+            except BaseException:
+                self._handoff()
+                raise
         first = self._group is None
         if first:
             try:

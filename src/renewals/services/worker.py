@@ -183,7 +183,9 @@ async def run_job_batch(container: Container, size: int) -> int:
     others commit. How many jobs were claimed."""
     now = container.clock.now()
     failures: list[tuple[int, int, Exception]] = []
-    async with UnitOfWork(container.db) as uow:
+    # Only committed jobs: a job its writer's caller has not been answered for yet (a mutation
+    # whose payload shows FINALIZING) is not run inside that caller's group commit.
+    async with UnitOfWork(container.db, committed_only=True) as uow:
         jobs = await uow.outbox.next_due_batch(now, size)
         single = await _run_in_sets(uow, container, jobs, failures) if len(jobs) > 1 else jobs
         for job in single:
