@@ -20,7 +20,6 @@ from renewals.domain.pricing import PricedQuote, price_quote
 from renewals.domain.quotes import PlannedLine
 from renewals.domain.values import PriceKey, Promotion
 from renewals.domain.visibility import Visibility
-from renewals.domain.windows import next_term
 from renewals.persistence import models as m
 from renewals.persistence import reads
 from renewals.persistence.records import ContactRecord, SubscriptionRecord
@@ -32,7 +31,7 @@ from renewals.services.quotes import (
     _plan,
     expires_on,
     line_request,
-    switches_auto_renew_off,
+    line_rows,
 )
 
 log = logging.getLogger("renewals.jobs")
@@ -213,24 +212,5 @@ def _header(p: Planned, today: date, now: datetime) -> dict[str, Any]:
 
 
 def _lines(quote_id: int, p: Planned) -> list[dict[str, Any]]:
-    """The lines write_parts writes."""
-    rows = []
-    for position, (line, priced) in enumerate(zip(p.lines, p.priced.lines, strict=True)):
-        start, end = next_term(line.subscription.end_date, line.term)
-        rows.append(
-            {
-                "quote_id": quote_id,
-                "subscription_id": line.subscription.id,
-                "position": position,
-                "seats": line.seats,
-                "term": line.term,
-                "start_date": start,
-                "end_date": end,
-                "unit_price": priced.unit_price,
-                "subtotal": priced.subtotal,
-                "discount": priced.discount,
-                "total": priced.total,
-                "auto_renew_switched_off": switches_auto_renew_off(line, False),
-            }
-        )
-    return rows
+    """The lines write_parts writes (R12 never switches auto-renew off)."""
+    return line_rows(quote_id, p.lines, p.priced, False)

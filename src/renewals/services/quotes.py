@@ -403,12 +403,21 @@ async def write_parts(
     one statement for the lines, one for the promotions if any."""
     quote.subtotal, quote.discount_total = priced.subtotal, priced.discount_total
     quote.total = priced.total
+    rows = line_rows(quote.id, lines, priced, disable_auto_renew)
+    await uow.quotes.insert_rows(m.QuoteLine, rows)
+    await uow.quotes.insert_rows(m.QuotePromotion, promotion_rows(quote.id, priced))
+
+
+def line_rows(
+    quote_id: int, lines: list[PlannedLine], priced: PricedQuote, disable_auto_renew: bool
+) -> list[dict[str, Any]]:
+    """The quote's lines as planned and priced, each for its subscription's next term."""
     rows = []
     for position, (line, priced_line) in enumerate(zip(lines, priced.lines, strict=True)):
         start, end = next_term(line.subscription.end_date, line.term)
         rows.append(
             {
-                "quote_id": quote.id,
+                "quote_id": quote_id,
                 "subscription_id": line.subscription.id,
                 "position": position,
                 "seats": line.seats,
@@ -422,8 +431,7 @@ async def write_parts(
                 "auto_renew_switched_off": switches_auto_renew_off(line, disable_auto_renew),
             }
         )
-    await uow.quotes.insert_rows(m.QuoteLine, rows)
-    await uow.quotes.insert_rows(m.QuotePromotion, promotion_rows(quote.id, priced))
+    return rows
 
 
 def promotion_rows(quote_id: int, priced: PricedQuote) -> list[dict[str, Any]]:
