@@ -1,6 +1,7 @@
 """Quote status changes: guarded, recorded in the history, published after commit."""
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy.orm.attributes import set_committed_value
@@ -18,6 +19,34 @@ from renewals.services.webhooks import queue_status_event, queue_status_events
 CLOSING = frozenset(
     {QuoteStatus.ORDERED, QuoteStatus.EXPIRED, QuoteStatus.CANCELLED, QuoteStatus.FAILED}
 )
+
+
+class QuoteStatusFacts(Protocol):
+    """What a status change tells of its quote (a Quote row or object)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def status(self) -> QuoteStatus: ...
+    @property
+    def customer_id(self) -> int: ...
+    @property
+    def reseller_id(self) -> int | None: ...
+
+
+def _event(
+    history_id: int, quote: QuoteStatusFacts, previous: QuoteStatus | None, now: datetime
+) -> StatusEvent:
+    """What subscribers, other processes and webhooks hear of a status change."""
+    return StatusEvent(
+        history_id=history_id,
+        quote_id=quote.id,
+        customer_id=quote.customer_id,
+        reseller_id=quote.reseller_id,
+        status=quote.status,
+        previous_status=previous,
+        occurred_at=now,
+    )
 
 
 async def record_status(
@@ -41,15 +70,7 @@ async def record_status(
         },
         quote.reseller_id,
     )
-    event = StatusEvent(
-        history_id=history_id,
-        quote_id=quote.id,
-        customer_id=quote.customer_id,
-        reseller_id=quote.reseller_id,
-        status=quote.status,
-        previous_status=previous,
-        occurred_at=now,
-    )
+    event = _event(history_id, quote, previous, now)
     if listeners:  # partners' and sales' webhooks, in this transaction
         await queue_status_event(uow, event)
 
@@ -113,19 +134,6 @@ async def take_over(
     original.revised_by_id = revision.id
 
 
-class QuoteStatusFacts(Protocol):
-    """What a status change tells of its quote (a Quote row or object)."""
-
-    @property
-    def id(self) -> int: ...
-    @property
-    def status(self) -> QuoteStatus: ...
-    @property
-    def customer_id(self) -> int: ...
-    @property
-    def reseller_id(self) -> int | None: ...
-
-
 async def record_statuses(
     uow: UnitOfWork,
     container: Container,
@@ -155,15 +163,7 @@ async def record_statuses(
         key="quote_id",  # one row per quote
     )
     events = [
-        StatusEvent(
-            history_id=history_id,
-            quote_id=quote.id,
-            customer_id=quote.customer_id,
-            reseller_id=quote.reseller_id,
-            status=quote.status,
-            previous_status=previous,
-            occurred_at=now,
-        )
+        _event(history_id, quote, previous, now)
         for history_id, quote in zip(ids, quotes, strict=True)
     ]
     await queue_status_events(uow, events)

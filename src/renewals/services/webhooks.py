@@ -153,6 +153,17 @@ def _stamp(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds") + "Z"
 
 
+def _status_data(
+    status: QuoteStatus, previous: QuoteStatus | None, occurred_at: datetime
+) -> dict[str, Any]:
+    """The status part of an event's `data` (docs/webhooks.md)."""
+    return {
+        "status": status.value,
+        "previousStatus": previous.value if previous else None,
+        "occurredAt": _stamp(occurred_at),
+    }
+
+
 async def _queue(
     uow: UnitOfWork,
     event_type: str,
@@ -176,9 +187,7 @@ async def queue_status_event(uow: UnitOfWork, event: StatusEvent) -> None:
     event_type = status_event(event.status)
     if event_type is None:
         return
-    previous = event.previous_status.value if event.previous_status else None
-    data = {"status": event.status.value, "previousStatus": previous}
-    data["occurredAt"] = _stamp(event.occurred_at)
+    data = _status_data(event.status, event.previous_status, event.occurred_at)
     await _queue(uow, event_type, event.reseller_id, event.quote_id, data, event.occurred_at)
 
 
@@ -194,8 +203,7 @@ async def queue_expiry_reminders(container: Container) -> int:
             if not quotes:
                 return written
             for quote in quotes:
-                data = {"status": QuoteStatus(quote.status).value, "previousStatus": None}
-                data["occurredAt"] = _stamp(now)
+                data = _status_data(QuoteStatus(quote.status), None, now)
                 written += await _queue(uow, EXPIRING, quote.reseller_id, quote.id, data, now)
                 await uow.webhooks.mark_reminded(quote.id, now)
             after = quotes[-1].id
@@ -223,9 +231,7 @@ async def queue_status_events(uow: UnitOfWork, events: Sequence[StatusEvent]) ->
     facts = await uow.batches.quote_facts([e.quote_id for e, _, _ in targets])
     rows: list[dict[str, Any]] = []
     for event, event_type, endpoint_ids in targets:
-        previous = event.previous_status.value if event.previous_status else None
-        data = {"status": event.status.value, "previousStatus": previous}
-        data["occurredAt"] = _stamp(event.occurred_at)
+        data = _status_data(event.status, event.previous_status, event.occurred_at)
         rows += _delivery_rows(
             endpoint_ids, event_type, event.quote_id, facts[event.quote_id], data, event.occurred_at
         )

@@ -13,6 +13,7 @@ from renewals.observability import tracing
 from renewals.persistence import models as m
 from renewals.persistence.models import JobStatus
 from renewals.persistence.repositories.base import Repository
+from renewals.persistence.repositories.outbox import job_row
 
 
 def _table(model: Any) -> Table:
@@ -75,18 +76,7 @@ class BatchRepository(Repository):
         traceparent = tracing.current_traceparent()
         await self.insert(
             m.OutboxJob,
-            [
-                {
-                    "kind": kind,
-                    "quote_id": quote_id,
-                    "status": JobStatus.PENDING,
-                    "attempts": 0,
-                    "run_after": now,
-                    "created_at": now,
-                    "traceparent": traceparent,
-                }
-                for quote_id in quote_ids
-            ],
+            [job_row(kind, quote_id, now, traceparent) for quote_id in quote_ids],
         )
 
     async def quotes_for_update(self, ids: Sequence[int]) -> list[Any]:

@@ -1,7 +1,7 @@
 """Durable jobs (finalize a quote, fulfil an order) written in the transaction that needs them."""
 
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import Table, insert, select
 
@@ -16,32 +16,29 @@ J = m.OutboxJob
 ADD_JOB = insert(cast(Table, J.__table__))
 
 
+def job_row(
+    kind: str, quote_id: int, now: datetime, traceparent: str | None = None
+) -> dict[str, Any]:
+    """A new PENDING job's columns, carrying the current trace (or `traceparent`, read once for
+    many rows)."""
+    return {
+        "kind": kind,
+        "quote_id": quote_id,
+        "status": JobStatus.PENDING,
+        "attempts": 0,
+        "run_after": now,
+        "created_at": now,
+        "traceparent": traceparent or tracing.current_traceparent(),
+    }
+
+
 class OutboxRepository(Repository):
     async def add(self, kind: str, quote_id: int, now: datetime) -> None:
         """`enqueue`, written at once by a statement built once (the create path's)."""
-        values = {
-            "kind": kind,
-            "quote_id": quote_id,
-            "status": JobStatus.PENDING,
-            "attempts": 0,
-            "run_after": now,
-            "created_at": now,
-            "traceparent": tracing.current_traceparent(),
-        }
-        await self.session.execute(ADD_JOB, values)
+        await self.session.execute(ADD_JOB, job_row(kind, quote_id, now))
 
     def enqueue(self, kind: str, quote_id: int, now: datetime) -> None:
-        self.session.add(
-            J(
-                kind=kind,
-                quote_id=quote_id,
-                status=JobStatus.PENDING,
-                attempts=0,
-                run_after=now,
-                created_at=now,
-                traceparent=tracing.current_traceparent(),
-            )
-        )
+        self.session.add(J(**job_row(kind, quote_id, now)))
 
     async def next_due(self, now: datetime) -> m.OutboxJob | None:
         """The oldest due job, locked for this transaction (others skip it on PostgreSQL)."""
