@@ -23,6 +23,7 @@ from renewals.domain.visibility import Visibility
 from renewals.persistence import models as m
 from renewals.persistence import reads
 from renewals.persistence.records import ContactRecord, SubscriptionRecord
+from renewals.persistence.repositories.catalogue import prices_and_promotions
 from renewals.persistence.uow import UnitOfWork
 from renewals.services.lifecycle import record_statuses
 from renewals.services.quotes import (
@@ -69,8 +70,7 @@ async def create_batch(
     stale = {r.id for r in found if r.open_quote_id is not None and not r.on_open_quote(today)}
     customers = sorted({r.customer_id for r in found})
     contacts = dict(zip(customers, await reads.contacts_by_customer(conn, customers), strict=True))
-    book = await reads.price_book(conn, {r.product for r in found})
-    promotions = (await reads.promotions_on(conn, [today]))[0]
+    book, promotions = await prices_and_promotions(conn, {r.product for r in found}, today)
     planned: list[Planned] = []
     refused = 0
     for sub_id, record in zip(subscription_ids, records, strict=True):

@@ -19,8 +19,8 @@ from renewals.domain.lifecycle import check_transition
 from renewals.domain.pricing import PricedQuote, price_quote
 from renewals.domain.values import PriceKey, Promotion
 from renewals.persistence import models as m
-from renewals.persistence import reads
 from renewals.persistence.records import QuoteLineRecord
+from renewals.persistence.repositories.catalogue import prices_and_promotions
 from renewals.persistence.uow import UnitOfWork
 from renewals.services.finalization import address_snapshot, quote_message, repricing
 from renewals.services.lifecycle import record_statuses
@@ -89,8 +89,8 @@ async def finalize_quotes(uow: UnitOfWork, container: Container, quote_ids: list
             _Line(**line._mapping, subscription_number=sub.number, product=sub.product)
         )
     conn = await uow.session.connection()
-    book = await reads.price_book(conn, {ln.product for group in lines.values() for ln in group})
-    promotions = (await reads.promotions_on(conn, [today]))[0]
+    products = {ln.product for group in lines.values() for ln in group}
+    book, promotions = await prices_and_promotions(conn, products, today)
     priced: dict[int, PricedQuote] = {}
     failed: dict[int, DomainError] = {}
     for q in rows:
