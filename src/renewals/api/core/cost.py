@@ -10,7 +10,6 @@ Shopify's): what it may read at most, so that a partner integration knows its pr
 """
 
 import math
-from collections import OrderedDict
 from collections.abc import AsyncIterator
 from typing import Any, ClassVar
 
@@ -36,6 +35,7 @@ from graphql import (
 )
 from strawberry.extensions import SchemaExtension
 
+from renewals.api.core.identity_cache import IdentityLRU
 from renewals.api.core.pagination import DEFAULT_PAGE, MAX_PAGE
 
 LIST_ESTIMATE = 10
@@ -162,8 +162,7 @@ class CostCache:
     used out."""
 
     def __init__(self, maxsize: int = 256) -> None:
-        self.maxsize = maxsize
-        self.entries: OrderedDict[tuple[int, int, str | None], tuple[Any, Any, int]] = OrderedDict()
+        self.entries: IdentityLRU[int] = IdentityLRU(maxsize)
 
     def cost(
         self,
@@ -172,16 +171,12 @@ class CostCache:
         operation_name: str | None,
         variables: dict[str, Any] | None,
     ) -> int:
-        key = (id(schema), id(document), operation_name)
-        hit = self.entries.get(key)
-        if hit is not None and hit[0] is schema and hit[1] is document:
-            self.entries.move_to_end(key)
-            return hit[2]
+        hit = self.entries.get((schema, document), operation_name)
+        if hit is not None:
+            return hit
         cost, read_variables = _operation_cost(schema, document, operation_name, variables)
         if not read_variables:
-            self.entries[key] = (schema, document, cost)
-            if len(self.entries) > self.maxsize:
-                self.entries.popitem(last=False)
+            self.entries.put((schema, document), operation_name, cost)
         return cost
 
 

@@ -67,6 +67,8 @@ from graphql.pyutils import Path, RefMap, Undefined, gather_with_cancel, inspect
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.field import StrawberryField
 
+from renewals.api.core.identity_cache import IdentityLRU
+
 log = logging.getLogger("renewals.graphql.compiled")
 
 Mode = Literal["on", "off", "differential"]
@@ -287,18 +289,12 @@ class PlanCache:
     text), operation name and the values of the directive variables; least recently used out."""
 
     def __init__(self, maxsize: int = PLAN_CACHE_SIZE) -> None:
-        self.maxsize = maxsize
-        self.entries: OrderedDict[tuple[int, str | None], _DocumentEntry] = OrderedDict()
+        self.entries: IdentityLRU[_DocumentEntry] = IdentityLRU(maxsize)
 
     def entry(self, document: DocumentNode, operation_name: str | None) -> _DocumentEntry:
-        key = (id(document), operation_name)
-        entry = self.entries.get(key)
-        if entry is None or entry.document is not document:
-            entry = self.entries[key] = _DocumentEntry(document)
-            if len(self.entries) > self.maxsize:
-                self.entries.popitem(last=False)
-        else:
-            self.entries.move_to_end(key)
+        entry = self.entries.get((document,), operation_name)
+        if entry is None:
+            entry = self.entries.put((document,), operation_name, _DocumentEntry(document))
         return entry
 
 

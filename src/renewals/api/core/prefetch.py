@@ -20,6 +20,8 @@ from graphql import (
 from strawberry import Info
 from strawberry.dataloader import DataLoader
 
+from renewals.api.core.identity_cache import IdentityLRU
+
 T = TypeVar("T")
 
 
@@ -27,8 +29,7 @@ Tree = dict[str, "Tree"]
 """What a field selects: each selected field's name (not alias) → what it selects in turn, with
 fragments flattened and the same field selected twice merged."""
 
-_TREES: dict[tuple[int, ...], tuple[tuple[FieldNode, ...], Tree]] = {}
-_MAX_TREES = 2048
+_TREES: IdentityLRU[Tree] = IdentityLRU(2048)
 
 
 def _merge_into(
@@ -55,16 +56,12 @@ def selection_tree(info: Info) -> Tree:
     (a prefetch may load a relation the response leaves out, never miss one)."""
     raw = info._raw_info
     nodes = tuple(raw.field_nodes)
-    key = tuple(map(id, nodes))
-    hit = _TREES.get(key)
-    if hit is not None and all(a is b for a, b in zip(hit[0], nodes, strict=True)):
-        return hit[1]
-    tree: Tree = {}
-    for node in nodes:
-        _merge_into(tree, node.selection_set, raw)
-    if len(_TREES) >= _MAX_TREES:
-        _TREES.clear()
-    _TREES[key] = (nodes, tree)  # the nodes are kept, so their ids are not reused meanwhile
+    tree = _TREES.get(nodes)
+    if tree is None:
+        tree = {}
+        for node in nodes:
+            _merge_into(tree, node.selection_set, raw)
+        _TREES.put(nodes, None, tree)
     return tree
 
 
